@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from reviews import api as reviews_api
+from reviews.views import healthz
+
+router = DefaultRouter()
+router.register("organizations", reviews_api.OrganizationViewSet, basename="organization")
+router.register("memberships", reviews_api.MembershipViewSet, basename="membership")
+router.register("systems", reviews_api.AISystemViewSet, basename="system")
+router.register("reviews", reviews_api.ReviewViewSet, basename="review")
+router.register("signoffs", reviews_api.SignOffViewSet, basename="signoff")
+router.register("events", reviews_api.EventViewSet, basename="event")
+router.register(
+    "event-verifications", reviews_api.ChainVerificationViewSet, basename="event-verification"
+)
+
+# Routes anyone may call without logging in; every other /api/ route needs a login
+# (tests/test_api_permissions.py walks the URL conf to prove it).
+PUBLIC_API_ROUTES = {"api-token", "api-schema", "api-docs"}
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+    path("", include("reviews.urls")),
+]

@@ -1,0 +1,13 @@
+from .selectors import organizations_for, role_in
+
+
+def organizations(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(request, "organization", None)
+    return {
+        "my_organizations": organizations_for(user),
+        "current_organization": current,
+        "current_role": role_in(user, current) if current else None,
+    }

@@ -1,0 +1,126 @@
+"""Shared actors and helpers.
+
+Actors: ``owner``, ``facilitator``, ``reviewer``, ``participant``, ``viewer`` belong to one
+organization (``org``); ``outsider`` owns another (``other_org``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from reviews import services
+from reviews.models import Domain, Membership, Organization, Role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "correct-horse-battery-staple"
+
+
+def require_service(ok: bool, what: str) -> None:
+    """Skip locally when a service is missing; in CI a missing service is a failure."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available", pytrace=False)
+    pytest.skip(f"{what} not available (set CI=true to make this a failure)")
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+
+
+def make_org(owner, name: str = "Acme Lending", slug: str = "acme") -> Organization:
+    return services.organization_create(actor=owner, name=name, slug=slug)
+
+
+def add_member(org: Organization, user, role: str) -> Membership:
+    owner = org.memberships.filter(role=Role.OWNER).first().user
+    return services.membership_create(actor=owner, organization=org, user=user, role=role)
+
+
+def make_system(org: Organization, actor, name: str = "Credit model"):
+    return services.system_create(
+        actor=actor, organization=org, name=name, domain=Domain.LENDING, purpose="Scores loans."
+    )
+
+
+def make_review(system, actor, title: str = "Pre-launch review"):
+    return services.review_create(actor=actor, system=system, title=title, system_version="1.0")
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olivia")
+
+
+@pytest.fixture
+def org(owner):
+    return make_org(owner)
+
+
+@pytest.fixture
+def facilitator(org):
+    user = make_user("fatima")
+    add_member(org, user, Role.FACILITATOR)
+    return user
+
+
+@pytest.fixture
+def reviewer(org):
+    user = make_user("ravi")
+    add_member(org, user, Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def participant(org):
+    user = make_user("paula")
+    add_member(org, user, Role.PARTICIPANT)
+    return user
+
+
+@pytest.fixture
+def viewer(org):
+    user = make_user("victor")
+    add_member(org, user, Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    user = make_user("oscar")
+    make_org(user, name="Other Bank", slug="other")
+    return user
+
+
+@pytest.fixture
+def other_org(outsider):
+    return Organization.objects.get(slug="other")
+
+
+@pytest.fixture
+def system(org, owner):
+    return make_system(org, owner)
+
+
+@pytest.fixture
+def review(system, owner):
+    return make_review(system, owner)
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 at production strength costs ~0.3 s a user; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
