@@ -49,7 +49,11 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	FORETHOUGHT_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
+	@echo "--- integration pass: PostgreSQL, Redis and a real celery worker ---"
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forethought} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	  $(VENV)/bin/pytest -m integration -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install
 	@ls benchmarks/*.py >/dev/null 2>&1 && for b in benchmarks/*.py; do $(PY) $$b; done || echo "no benchmarks yet"

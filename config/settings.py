@@ -60,13 +60,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core -------------------------------------------------------------------------------
 
-DEV_SECRET_KEY = "django-insecure-forethought-development-key-do-not-use-in-production"
+DEV_SECRET_KEY = "django-insecure-forethought-development-key-do-not-use-in-production"  # noqa: S105
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is the development key. Set SECRET_KEY (or SECRET_KEY_FILE) "
-        "to a long random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        "DEBUG is off but SECRET_KEY is the development key. Set SECRET_KEY (or "
+        "SECRET_KEY_FILE) to a long random value, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
@@ -199,6 +200,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
+WHITENOISE_USE_FINDERS = DEBUG  # serve from app folders without collectstatic while developing
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 STORAGES = {
@@ -251,6 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "reviews.models.Role",
+        "ReviewStatusEnum": "reviews.models.ReviewStatus",
+        "VerificationStatusEnum": "reviews.models.ChainVerification.Status",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

@@ -78,7 +78,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "organization", "at", "actor_username", "verb", "object_type", "object_id"]
+    list_display = [
+        "seq",
+        "organization",
+        "at",
+        "actor_username",
+        "verb",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["verb", "object_type", "organization"]
     search_fields = ["object_id", "actor_username", "hash"]
 

@@ -150,11 +150,15 @@ def verify_chain(organization: Organization) -> ChainReport:
             return broken(event, expected_seq, f"event #{expected_seq} is missing")
         if event.prev_hash != prev_hash:
             return broken(
-                event, event.seq, f"event #{event.seq} (id {event.pk}) does not link to its predecessor"
+                event,
+                event.seq,
+                f"event #{event.seq} (id {event.pk}) does not link to its predecessor",
             )
         if compute_hash(prev_hash, event_payload(event)) != event.hash:
             return broken(
-                event, event.seq, f"event #{event.seq} (id {event.pk}) was altered after it was written"
+                event,
+                event.seq,
+                f"event #{event.seq} (id {event.pk}) was altered after it was written",
             )
         prev_hash = event.hash
         expected_seq += 1

@@ -22,9 +22,11 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = get_user_model().objects.filter(
-            memberships__organization=organization
-        ).order_by("username")
+        self.fields["lead"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__organization=organization)
+            .order_by("username")
+        )
         self.fields["lead"].required = False
 
 

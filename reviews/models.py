@@ -112,9 +112,7 @@ class AISystemQuerySet(OrgScopedQuerySet):
 
 
 class AISystem(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="systems"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="systems")
     name = models.CharField(max_length=200)
     purpose = models.TextField(blank=True)
     domain = models.CharField(max_length=20, choices=Domain.choices, default=Domain.OTHER)
@@ -256,9 +254,7 @@ class EventChain(models.Model):
 
 
 class Event(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="events"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveBigIntegerField(help_text="Position in the organization's chain, from 1.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

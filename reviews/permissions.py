@@ -1,5 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .models import Organization
 from .selectors import role_in
 
 
@@ -26,4 +27,5 @@ class RoleWritePermission(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         roles = getattr(view, "write_roles", frozenset())
-        return role_in(request.user, obj.organization) in roles
+        organization = obj if isinstance(obj, Organization) else obj.organization
+        return role_in(request.user, organization) in roles

@@ -82,8 +82,16 @@ class AISystemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AISystem
         fields = [
-            "id", "organization", "name", "purpose", "domain", "decision_type",
-            "deployment_context", "owner", "created_at", "updated_at",
+            "id",
+            "organization",
+            "name",
+            "purpose",
+            "domain",
+            "decision_type",
+            "deployment_context",
+            "owner",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
@@ -107,8 +115,18 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = [
-            "id", "system", "organization", "title", "system_version", "status", "round",
-            "due_date", "lead", "missing_signoffs", "created_at", "updated_at",
+            "id",
+            "system",
+            "organization",
+            "title",
+            "system_version",
+            "status",
+            "round",
+            "due_date",
+            "lead",
+            "missing_signoffs",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "status", "round", "created_at", "updated_at"]
 
@@ -141,7 +159,13 @@ class SignOffSerializer(serializers.ModelSerializer):
     class Meta:
         model = SignOff
         fields = [
-            "id", "review", "round", "user", "role_at_signing", "decision", "comment",
+            "id",
+            "review",
+            "round",
+            "user",
+            "role_at_signing",
+            "decision",
+            "comment",
             "signed_at",
         ]
         read_only_fields = ["id", "round", "user", "role_at_signing", "signed_at"]
@@ -159,8 +183,18 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = [
-            "id", "organization", "seq", "actor", "verb", "object_type", "object_id",
-            "before", "after", "at", "prev_hash", "hash",
+            "id",
+            "organization",
+            "seq",
+            "actor",
+            "verb",
+            "object_type",
+            "object_id",
+            "before",
+            "after",
+            "at",
+            "prev_hash",
+            "hash",
         ]
         read_only_fields = fields
 
@@ -172,8 +206,17 @@ class ChainVerificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChainVerification
         fields = [
-            "id", "organization", "requested_by", "status", "intact", "checked",
-            "first_broken_seq", "message", "worker", "requested_at", "finished_at",
+            "id",
+            "organization",
+            "requested_by",
+            "status",
+            "intact",
+            "checked",
+            "first_broken_seq",
+            "message",
+            "worker",
+            "requested_at",
+            "finished_at",
         ]
         read_only_fields = [f for f in fields if f != "organization"]
 

@@ -50,7 +50,9 @@ def _require_role(user, organization: Organization, allowed: frozenset[str], act
         raise PermissionDenied(f"You are not a member of {organization.name}.")
     if role not in allowed:
         allowed_text = ", ".join(sorted(allowed))
-        raise PermissionDenied(f"Your role ({role}) cannot {action}; it needs one of: {allowed_text}.")
+        raise PermissionDenied(
+            f"Your role ({role}) cannot {action}; it needs one of: {allowed_text}."
+        )
     return role
 
 
@@ -69,12 +71,18 @@ def organization_create(*, actor, name: str, slug: str) -> Organization:
         raise ServiceError("An organization with this slug already exists.", field="slug")
     organization = Organization.objects.create(name=name, slug=slug)
     event_record(
-        organization=organization, actor=actor, verb="create", instance=organization,
+        organization=organization,
+        actor=actor,
+        verb="create",
+        instance=organization,
         after=snapshot(organization),
     )
     membership = Membership.objects.create(user=actor, organization=organization, role=Role.OWNER)
     event_record(
-        organization=organization, actor=actor, verb="create", instance=membership,
+        organization=organization,
+        actor=actor,
+        verb="create",
+        instance=membership,
         after=snapshot(membership),
     )
     return organization
@@ -95,8 +103,12 @@ def organization_update_signoff_roles(
     organization.required_signoff_roles = list(roles)
     organization.save(update_fields=["required_signoff_roles"])
     event_record(
-        organization=organization, actor=actor, verb="update", instance=organization,
-        before=before, after=snapshot(organization),
+        organization=organization,
+        actor=actor,
+        verb="update",
+        instance=organization,
+        before=before,
+        after=snapshot(organization),
     )
     return organization
 
@@ -118,7 +130,10 @@ def membership_create(*, actor, organization: Organization, user, role: str) -> 
         raise ServiceError(f"{user} is already a member of {organization.name}.", field="user")
     membership = Membership.objects.create(organization=organization, user=user, role=role)
     event_record(
-        organization=organization, actor=actor, verb="create", instance=membership,
+        organization=organization,
+        actor=actor,
+        verb="create",
+        instance=membership,
         after=snapshot(membership),
     )
     return membership
@@ -134,8 +149,12 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     membership.role = role
     membership.save(update_fields=["role"])
     event_record(
-        organization=membership.organization, actor=actor, verb="update", instance=membership,
-        before=before, after=snapshot(membership),
+        organization=membership.organization,
+        actor=actor,
+        verb="update",
+        instance=membership,
+        before=before,
+        after=snapshot(membership),
     )
     return membership
 
@@ -146,7 +165,10 @@ def membership_delete(*, actor, membership: Membership) -> None:
     _check_last_owner(membership, None)
     before = snapshot(membership)
     event_record(
-        organization=membership.organization, actor=actor, verb="delete", instance=membership,
+        organization=membership.organization,
+        actor=actor,
+        verb="delete",
+        instance=membership,
         before=before,
     )
     membership.delete()
@@ -179,7 +201,10 @@ def system_create(
         owner=owner or actor,
     )
     event_record(
-        organization=organization, actor=actor, verb="create", instance=system,
+        organization=organization,
+        actor=actor,
+        verb="create",
+        instance=system,
         after=snapshot(system),
     )
     return system
@@ -198,8 +223,12 @@ def system_update(*, actor, system: AISystem, **changes: Any) -> AISystem:
         setattr(system, field, value)
     system.save()
     event_record(
-        organization=system.organization, actor=actor, verb="update", instance=system,
-        before=before, after=snapshot(system),
+        organization=system.organization,
+        actor=actor,
+        verb="update",
+        instance=system,
+        before=before,
+        after=snapshot(system),
     )
     return system
 
@@ -210,7 +239,10 @@ def system_delete(*, actor, system: AISystem) -> None:
     if system.reviews.exists():
         raise Conflict("This system has reviews; archive them instead of deleting the system.")
     event_record(
-        organization=system.organization, actor=actor, verb="delete", instance=system,
+        organization=system.organization,
+        actor=actor,
+        verb="delete",
+        instance=system,
         before=snapshot(system),
     )
     system.delete()
@@ -239,7 +271,10 @@ def review_create(
         lead=lead or actor,
     )
     event_record(
-        organization=system.organization, actor=actor, verb="create", instance=review,
+        organization=system.organization,
+        actor=actor,
+        verb="create",
+        instance=review,
         after=snapshot(review),
     )
     return review
@@ -261,8 +296,12 @@ def review_update(*, actor, review: Review, **changes: Any) -> Review:
         setattr(review, field, value)
     review.save()
     event_record(
-        organization=organization, actor=actor, verb="update", instance=review,
-        before=before, after=snapshot(review),
+        organization=organization,
+        actor=actor,
+        verb="update",
+        instance=review,
+        before=before,
+        after=snapshot(review),
     )
     return review
 
@@ -274,7 +313,10 @@ def review_delete(*, actor, review: Review) -> None:
     if review.status != ReviewStatus.DRAFT or review.signoffs.exists():
         raise Conflict("Only a draft review without sign-offs can be deleted; archive it instead.")
     event_record(
-        organization=organization, actor=actor, verb="delete", instance=review,
+        organization=organization,
+        actor=actor,
+        verb="delete",
+        instance=review,
         before=snapshot(review),
     )
     review.delete()
@@ -308,8 +350,8 @@ def review_transition(*, actor, review: Review, to: str, comment: str = "") -> R
     3. Approval needs every required sign-off of this round and no rejection in it;
        rejection records the decider's rejecting sign-off when they have none yet.
     """
-    review = Review.objects.select_for_update().select_related("system__organization").get(
-        pk=review.pk
+    review = (
+        Review.objects.select_for_update().select_related("system__organization").get(pk=review.pk)
     )
     organization = review.system.organization
     if to not in ReviewStatus.values:
@@ -334,7 +376,10 @@ def review_transition(*, actor, review: Review, to: str, comment: str = "") -> R
                 "Cannot approve: approving sign-offs still needed from " + ", ".join(missing) + ".",
             )
     if to == ReviewStatus.REJECTED:
-        if not review.signoffs.filter(round=review.round, user=actor).exists():
+        own = review.signoffs.filter(round=review.round, user=actor).first()
+        if own is not None and own.decision == Decision.APPROVE:
+            raise Conflict("You approved this round; you cannot also reject it.")
+        if own is None:
             if not comment.strip():
                 raise ServiceError("Say why the review is rejected.", field="comment")
             _signoff_write(
@@ -346,8 +391,12 @@ def review_transition(*, actor, review: Review, to: str, comment: str = "") -> R
     review.status = to
     review.save(update_fields=["status", "round", "updated_at"])
     event_record(
-        organization=organization, actor=actor, verb="transition", instance=review,
-        before=before, after={**snapshot(review), "comment": comment},
+        organization=organization,
+        actor=actor,
+        verb="transition",
+        instance=review,
+        before=before,
+        after={**snapshot(review), "comment": comment},
     )
     return review
 
@@ -365,7 +414,10 @@ def _signoff_write(*, actor, review: Review, role: str, decision: str, comment: 
         comment=comment,
     )
     event_record(
-        organization=review.system.organization, actor=actor, verb="sign_off", instance=signoff,
+        organization=review.system.organization,
+        actor=actor,
+        verb="sign_off",
+        instance=signoff,
         after=snapshot(signoff),
     )
     return signoff
@@ -373,8 +425,8 @@ def _signoff_write(*, actor, review: Review, role: str, decision: str, comment: 
 
 @transaction.atomic
 def signoff_create(*, actor, review: Review, decision: str, comment: str = "") -> SignOff:
-    review = Review.objects.select_for_update().select_related("system__organization").get(
-        pk=review.pk
+    review = (
+        Review.objects.select_for_update().select_related("system__organization").get(pk=review.pk)
     )
     role = _require_role(actor, review.system.organization, SIGNER_ROLES, "sign off reviews")
     if decision not in Decision.values:
@@ -385,9 +437,7 @@ def signoff_create(*, actor, review: Review, decision: str, comment: str = "") -
         raise Conflict("You have already signed off this review in its current round.")
     if decision == Decision.REJECT and not comment.strip():
         raise ServiceError("Say why you reject the review.", field="comment")
-    return _signoff_write(
-        actor=actor, review=review, role=role, decision=decision, comment=comment
-    )
+    return _signoff_write(actor=actor, review=review, role=role, decision=decision, comment=comment)
 
 
 # --- Event chain verification ------------------------------------------------------------

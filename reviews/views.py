@@ -103,7 +103,9 @@ def system_detail(request, pk: int):
             raise PermissionDenied("Your role cannot create reviews.")
         if form.is_valid():
             try:
-                review = services.review_create(actor=request.user, system=system, **form.cleaned_data)
+                review = services.review_create(
+                    actor=request.user, system=system, **form.cleaned_data
+                )
             except ServiceError as exc:
                 form.add_error(exc.field, exc.message)
             else:
@@ -135,13 +137,22 @@ def review_list(request):
     )
 
 
+MOVE_LABELS = {
+    ReviewStatus.DRAFT: "Return to draft",
+    ReviewStatus.IN_REVIEW: "Send for sign-off",
+    ReviewStatus.APPROVED: "Approve",
+    ReviewStatus.REJECTED: "Reject",
+    ReviewStatus.ARCHIVED: "Archive",
+}
+
+
 @login_required
 def review_detail(request, pk: int):
     review = get_object_or_404(selectors.reviews_for(request.user), pk=pk)
     organization = review.system.organization
     role = selectors.role_in(request.user, organization)
     moves = [
-        (to, ReviewStatus(to).label)
+        (to, MOVE_LABELS[to])
         for (frm, to), roles in TRANSITIONS.items()
         if frm == review.status and role in roles
     ]

@@ -32,9 +32,10 @@ def test_it_needs_different_people_for_repeated_required_roles(org, review, owne
     second = make_user("rhea")
     add_member(org, second, Role.REVIEWER)
     services.signoff_create(actor=second, review=review, decision=Decision.APPROVE)
-    assert services.review_transition(
-        actor=owner, review=review, to=ReviewStatus.APPROVED
-    ).status == ReviewStatus.APPROVED
+    assert (
+        services.review_transition(actor=owner, review=review, to=ReviewStatus.APPROVED).status
+        == ReviewStatus.APPROVED
+    )
 
 
 def test_it_refuses_a_second_signoff_by_the_same_person_in_a_round(review, owner):
@@ -133,3 +134,14 @@ def test_a_lead_must_belong_to_the_organization(system, owner, outsider):
     with pytest.raises(ServiceError) as info:
         services.review_create(actor=owner, system=system, title="x", lead=outsider)
     assert info.value.field == "lead"
+
+
+def test_a_duplicate_task_delivery_does_nothing(org, owner):
+    from reviews.models import ChainVerification
+
+    verification = ChainVerification.objects.create(organization=org, requested_by=owner)
+    first = services.chain_verification_run(verification_id=verification.pk, worker="w1")
+    second = services.chain_verification_run(verification_id=verification.pk, worker="w2")
+    assert first is not None and first.intact is True
+    assert second is None
+    assert ChainVerification.objects.get(pk=verification.pk).worker == "w1"
