@@ -223,6 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Axes logs every login at INFO; keep lockouts (WARNING) and drop the chatter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- REST API ---------------------------------------------------------------------------

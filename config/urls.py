@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from reviews import api as reviews_api
 from reviews.views import healthz
+from reviews.workshops import api as workshops_api
 
 router = DefaultRouter()
 router.register("organizations", reviews_api.OrganizationViewSet, basename="organization")
@@ -18,10 +19,22 @@ router.register("events", reviews_api.EventViewSet, basename="event")
 router.register(
     "event-verifications", reviews_api.ChainVerificationViewSet, basename="event-verification"
 )
+router.register("harm-categories", workshops_api.HarmCategoryViewSet, basename="harm-category")
+router.register("workshops", workshops_api.WorkshopViewSet, basename="workshop")
+router.register("invitations", workshops_api.InvitationViewSet, basename="invitation")
+router.register("stakeholders", workshops_api.StakeholderViewSet, basename="stakeholder")
+router.register("harms", workshops_api.HarmViewSet, basename="harm")
+router.register("ratings", workshops_api.RatingViewSet, basename="rating")
+router.register("votes", workshops_api.VoteViewSet, basename="vote")
+router.register("consequences", workshops_api.ConsequenceViewSet, basename="consequence")
+router.register("mitigations", workshops_api.MitigationViewSet, basename="mitigation")
+router.register("launch-gates", workshops_api.LaunchGateViewSet, basename="launch-gate")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
 PUBLIC_API_ROUTES = {"api-token", "api-schema", "api-docs"}
+# Reference data shared by every organization (the harm taxonomy): login needed, no scoping.
+SHARED_API_ROUTES = {"harm-category-list", "harm-category-detail"}
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -32,5 +45,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
+    path("", include("reviews.workshops.urls")),
     path("", include("reviews.urls")),
 ]

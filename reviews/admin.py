@@ -100,3 +100,121 @@ class EventChainAdmin(ReadOnlyAdmin):
 class ChainVerificationAdmin(ReadOnlyAdmin):
     list_display = ["organization", "status", "intact", "checked", "requested_at", "finished_at"]
     list_filter = ["status", "intact"]
+
+
+# --- Workshops ---------------------------------------------------------------------------
+
+from .workshops.models import (  # noqa: E402
+    Consequence,
+    Harm,
+    HarmCategory,
+    LaunchGate,
+    Mitigation,
+    Rating,
+    Stakeholder,
+    Vote,
+    Workshop,
+    WorkshopInvitation,
+    WorkshopParticipant,
+)
+
+
+class ParticipantInline(admin.TabularInline):
+    model = WorkshopParticipant
+    extra = 0
+    raw_id_fields = ["user", "invitation"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "review",
+        "format",
+        "status",
+        "current_round",
+        "facilitator",
+        "scheduled_at",
+    ]
+    list_filter = ["status", "format", "anonymous"]
+    search_fields = ["title", "review__title"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(WorkshopParticipant)
+class WorkshopParticipantAdmin(admin.ModelAdmin):
+    list_display = ["user", "workshop", "represents_community", "joined_at"]
+    search_fields = ["user__username", "workshop__title", "represents_community"]
+
+
+@admin.register(WorkshopInvitation)
+class WorkshopInvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "workshop",
+        "label",
+        "represents_community",
+        "expires_at",
+        "revoked_at",
+        "uses",
+        "max_uses",
+    ]
+    list_filter = ["revoked_at"]
+    exclude = ["token"]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(admin.ModelAdmin):
+    list_display = ["name", "review", "kind", "vulnerable"]
+    list_filter = ["kind", "vulnerable"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(HarmCategory)
+class HarmCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "family_name", "slug", "order"]
+    list_filter = ["family"]
+
+
+class MitigationInline(admin.TabularInline):
+    model = Mitigation
+    extra = 0
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Harm)
+class HarmAdmin(admin.ModelAdmin):
+    list_display = ["title", "review", "category", "source", "status", "workshop", "created_at"]
+    list_filter = ["status", "source", "category__family", "category"]
+    search_fields = ["title", "description"]
+    filter_horizontal = ["stakeholders"]
+    inlines = [MitigationInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["harm", "user", "severity", "likelihood", "scale", "updated_at"]
+    list_filter = ["severity", "likelihood"]
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ["harm", "user", "workshop", "created_at"]
+
+
+@admin.register(Consequence)
+class ConsequenceAdmin(admin.ModelAdmin):
+    list_display = ["text", "workshop", "intent", "valence", "disposition"]
+    list_filter = ["intent", "valence", "disposition"]
+
+
+@admin.register(Mitigation)
+class MitigationAdmin(admin.ModelAdmin):
+    list_display = ["action", "harm", "owner", "due_date", "status", "disposition"]
+    list_filter = ["status", "disposition"]
+    search_fields = ["action", "harm__title"]
+
+
+@admin.register(LaunchGate)
+class LaunchGateAdmin(admin.ModelAdmin):
+    list_display = ["metric", "sensitive_feature", "comparator", "threshold", "action", "review"]
+    list_filter = ["metric", "action"]

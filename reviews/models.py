@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Role(models.TextChoices):
@@ -41,6 +42,11 @@ class OrganizationQuerySet(models.QuerySet):
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    mitigation_risk_threshold = models.FloatField(
+        default=12,
+        help_text="Harms with a risk score (median severity × median likelihood) at or above "
+        "this need a mitigation before the review goes to sign-off.",
+    )
     required_signoff_roles = models.JSONField(
         default=default_signoff_roles,
         help_text="Roles whose approving sign-offs (each by a different person) a review needs.",
@@ -58,9 +64,15 @@ class Organization(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def for_user(self, user) -> MembershipQuerySet:
+        """Members of organizations where the user is a full member; a workshop guest
+        sees only their own membership."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(organization__memberships__user=user)
+        full = Q(
+            organization__memberships__user=user,
+            organization__memberships__workshop__isnull=True,
+        )
+        return self.filter(full | Q(user=user)).distinct()
 
 
 class Membership(models.Model):
@@ -71,6 +83,14 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    # Set for guests who joined through a workshop invitation: they see that workshop only.
+    workshop = models.ForeignKey(
+        "reviews.Workshop",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="guest_memberships",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -99,9 +119,15 @@ class OrgScopedQuerySet(models.QuerySet):
     org_path = "organization"
 
     def for_user(self, user):
+        """Rows of organizations where the user is a full member (not a workshop guest)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(**{f"{self.org_path}__memberships__user": user})
+        return self.filter(
+            **{
+                f"{self.org_path}__memberships__user": user,
+                f"{self.org_path}__memberships__workshop__isnull": True,
+            }
+        )
 
     def for_organization(self, organization):
         return self.filter(**{self.org_path: organization})
@@ -330,3 +356,7 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} verification {self.status}"
+
+
+# Workshop models live in their own module; importing them here registers them with Django.
+from .workshops.models import *  # noqa: E402, F403

@@ -11,6 +11,7 @@ from .models import (
     Membership,
     Organization,
     Review,
+    Role,
     SignOff,
 )
 
@@ -58,7 +59,19 @@ def memberships_for(user) -> QuerySet[Membership]:
 
 
 def events_for(user) -> QuerySet[Event]:
-    return Event.objects.for_user(user).select_related("organization")
+    """The event log names who wrote every card, so participants (whose workshops may be
+    anonymous) do not read it; every other role does."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return (
+        Event.objects.for_user(user)
+        .exclude(
+            organization__in=Membership.objects.filter(user=user, role=Role.PARTICIPANT).values(
+                "organization"
+            )
+        )
+        .select_related("organization")
+    )
 
 
 def events_about(review: Review) -> QuerySet[Event]:

@@ -386,6 +386,19 @@ def review_transition(*, actor, review: Review, to: str, comment: str = "") -> R
                 actor=actor, review=review, role=role, decision=Decision.REJECT, comment=comment
             )
     if to == ReviewStatus.IN_REVIEW:
+        from .workshops.selectors import uncovered_harms
+
+        uncovered = uncovered_harms(review)
+        if uncovered:
+            threshold = organization.mitigation_risk_threshold
+            raise Conflict(
+                f"Harms with risk ≥ {threshold:g} need a mitigation before sign-off: "
+                + "; ".join(f"{harm.title} (risk {risk:g})" for harm, risk in uncovered)
+                + ".",
+                details=[
+                    {"harm": harm.pk, "title": harm.title, "risk": risk} for harm, risk in uncovered
+                ],
+            )
         review.round += 1
 
     review.status = to

@@ -124,3 +124,47 @@ def api_as(user) -> APIClient:
 def _fast_passwords(settings):
     # PBKDF2 at production strength costs ~0.3 s a user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(org, owner, reviewer, participant, viewer, outsider, system, review):
+    """One object of every API model in ``org``, so every detail route has a target."""
+    from reviews.models import Decision, ReviewStatus
+    from reviews.workshops import services as ws
+    from reviews.workshops.models import HarmCategory, WorkshopFormat
+
+    workshop = ws.workshop_create(actor=owner, review=review, title="W")
+    ws.workshop_set_status(actor=owner, workshop=workshop, status="open")
+    ws.workshop_join(actor=participant, workshop=workshop)
+    ws.invitation_create(actor=owner, workshop=workshop)
+    stakeholder = ws.stakeholder_create(actor=owner, review=review, name="S", kind="direct")
+    harm = ws.harm_create(
+        actor=participant,
+        review=review,
+        workshop=workshop,
+        title="H",
+        category=HarmCategory.objects.first(),
+        stakeholders=[stakeholder],
+    )
+    ws.rating_set(actor=participant, harm=harm, severity=3, likelihood=3, scale=3)
+    ws.vote_add(actor=participant, harm=harm)
+    ws.mitigation_create(actor=owner, harm=harm, action="M", owner=owner)
+    ws.launch_gate_create(
+        actor=owner,
+        review=review,
+        metric="demographic_parity_ratio",
+        comparator=">=",
+        threshold=0.8,
+        action="block_launch",
+    )
+    scan = ws.workshop_create(
+        actor=owner, review=review, title="C", format=WorkshopFormat.CONSEQUENCE_SCANNING
+    )
+    ws.workshop_set_status(actor=owner, workshop=scan, status="open")
+    ws.consequence_create(
+        actor=owner, workshop=scan, text="x", intent="intended", valence="positive"
+    )
+    review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
+    services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
+    services.chain_verification_start(actor=owner, organization=org)
+    return org

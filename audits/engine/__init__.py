@@ -1,0 +1,1 @@
+"""The fairness audit engine: pure Python over numpy/pandas/pyarrow, no Django."""
