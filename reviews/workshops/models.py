@@ -281,9 +281,6 @@ class Rating(models.Model):
 
     objects = RatingQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.user} rates {self.harm}: {self.severity}/{self.likelihood}/{self.scale}"
-
     class Meta:
         ordering = ["harm_id", "id"]
         constraints = [
@@ -295,6 +292,9 @@ class Rating(models.Model):
                 name="ratings_one_to_five",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} rates {self.harm}: {self.severity}/{self.likelihood}/{self.scale}"
 
     @property
     def organization(self):
@@ -316,11 +316,11 @@ class Vote(models.Model):
 
     objects = VoteQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.user} votes for {self.harm}"
-
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} votes for {self.harm}"
 
     @property
     def organization(self):
@@ -364,11 +364,11 @@ class Consequence(models.Model):
 
     objects = ConsequenceQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return self.text[:60]
-
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
     @property
     def organization(self):

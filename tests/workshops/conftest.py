@@ -1,0 +1,27 @@
+import pytest
+
+from reviews.workshops import services as ws
+from reviews.workshops.models import HarmCategory
+
+
+@pytest.fixture
+def workshop(review, facilitator):
+    w = ws.workshop_create(actor=facilitator, review=review, title="Loan harms")
+    return ws.workshop_set_status(actor=facilitator, workshop=w, status="open")
+
+
+@pytest.fixture
+def seated(workshop, participant):
+    ws.workshop_join(actor=participant, workshop=workshop)
+    return participant
+
+
+@pytest.fixture
+def category(db):
+    return HarmCategory.objects.get(slug="opportunity-loss")
+
+
+def add_harm(actor, workshop, category, title="Thin files declined"):
+    return ws.harm_create(
+        actor=actor, review=workshop.review, workshop=workshop, title=title, category=category
+    )
