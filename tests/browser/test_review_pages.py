@@ -4,7 +4,10 @@ from reviews import services
 from reviews.models import ReviewStatus
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, base: str, username: str) -> None:

@@ -7,7 +7,10 @@ from reviews.workshops import services as ws
 from tests.browser.test_review_pages import _login
 from tests.conftest import add_member, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _total_in_matrix(page) -> int:
