@@ -138,6 +138,9 @@ else:
             # IMMEDIATE takes SQLite's write lock when a transaction starts, so two writers
             # can never both read the same event-chain head (see reviews.events).
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # A file, not :memory:, for the test database: the browser tests' live server
+            # answers from several threads, and each needs its own connection to one database.
+            "TEST": {"NAME": str(VAR_DIR / "test-forethought.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -45,3 +45,13 @@ def browser():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _harm_taxonomy(transactional_db):
+    """Transactional tests flush every table afterwards, migration data included; the
+    taxonomy loaded by migration 0003 is put back before each browser test."""
+    from reviews.models import HarmCategory
+    from reviews.workshops.taxonomy import load_taxonomy
+
+    load_taxonomy(HarmCategory)
