@@ -218,6 +218,8 @@ STORAGES = {
     },
 }
 
+# Absolute links in emails (notifications are sent outside any request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "forethought@localhost")
 
@@ -293,6 +295,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Forethought ------------------------------------------------------------------------
+
+# Audit uploads: a hard size limit, and above AUDIT_SPLIT_BYTES (with a real broker) a
+# file's row ranges are counted in parallel by a Celery group and added by a chord callback.
+AUDIT_MAX_UPLOAD_BYTES = env_int("AUDIT_MAX_UPLOAD_MB", 500) * 2**20
+AUDIT_SPLIT_BYTES = env_int("AUDIT_SPLIT_MB", 64) * 2**20
+AUDIT_MAX_PARTS = env_int("AUDIT_MAX_PARTS", 16)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 # Roles whose approval a review needs before it can move to "approved", unless the
 # organization sets its own list (Organization.required_signoff_roles).

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from audits import api as audits_api
 from reviews import api as reviews_api
 from reviews.views import healthz
 from reviews.workshops import api as workshops_api
@@ -29,6 +30,8 @@ router.register("votes", workshops_api.VoteViewSet, basename="vote")
 router.register("consequences", workshops_api.ConsequenceViewSet, basename="consequence")
 router.register("mitigations", workshops_api.MitigationViewSet, basename="mitigation")
 router.register("launch-gates", workshops_api.LaunchGateViewSet, basename="launch-gate")
+router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
+router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -46,5 +49,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("", include("reviews.workshops.urls")),
+    path("", include("audits.urls")),
     path("", include("reviews.urls")),
 ]

@@ -218,3 +218,12 @@ class MitigationAdmin(admin.ModelAdmin):
 class LaunchGateAdmin(admin.ModelAdmin):
     list_display = ["metric", "sensitive_feature", "comparator", "threshold", "action", "review"]
     list_filter = ["metric", "action"]
+
+
+from .models import Notice  # noqa: E402
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "message", "created_at", "read_at"]
+    list_filter = ["read_at"]

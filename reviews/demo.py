@@ -76,14 +76,54 @@ def seed_demo() -> str:
             lead=users["facilitator"],
         )
     workshop_summary = seed_workshop(review, users)
+    audit_summary = seed_audit(review, owner)
     if review.status == ReviewStatus.DRAFT:
         review = services.review_transition(
             actor=users["facilitator"], review=review, to=ReviewStatus.IN_REVIEW
         )
     return (
         f"{organization.name}: {system.name} / {review.title} ({review.get_status_display()}); "
-        f"{workshop_summary}"
+        f"{workshop_summary}; {audit_summary}"
     )
+
+
+def seed_audit(review: Review, owner) -> str:
+    """Upload the synthetic loan dataset and start an audit of it (eager mode runs it when
+    the demo transaction commits)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audits import services as audit_services
+    from audits.demo import synthetic_loans
+    from audits.models import AuditRun
+
+    if AuditRun.objects.filter(review=review).exists():
+        return "audit already seeded"
+    buffer = io.StringIO()
+    synthetic_loans().to_csv(buffer, index=False)
+    upload = SimpleUploadedFile(
+        "loan_decisions_2026q3.csv", buffer.getvalue().encode(), content_type="text/csv"
+    )
+    dataset = audit_services.dataset_upload(
+        actor=owner,
+        organization=review.system.organization,
+        upload=upload,
+        name="Loan decisions 2026 Q3 (synthetic)",
+    )
+    run = audit_services.audit_start(
+        actor=owner,
+        review=review,
+        dataset=dataset,
+        y_true="repaid",
+        y_score="score",
+        threshold=0.7,
+        sensitive=["age_band", "sex", "race_ethnicity"],
+        reference={"race_ethnicity": "White", "age_band": "26-40"},
+        bootstrap=1000,
+        seed=7,
+    )
+    return f"audit #{run.pk} of {dataset.name} ({dataset.size_bytes // 1024} KiB)"
 
 
 # (title, category, stakeholders, description, ratings as (severity, likelihood, scale) ×4)
@@ -318,7 +358,7 @@ def seed_workshop(review: Review, users: dict) -> str:
         actor=owner,
         review=review,
         metric="demographic_parity_ratio",
-        sensitive_feature="race",
+        sensitive_feature="race_ethnicity",
         comparator=Comparator.GTE,
         threshold=0.8,
         action=GateAction.BLOCK_LAUNCH,

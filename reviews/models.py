@@ -196,6 +196,8 @@ class Review(models.Model):
         blank=True,
         related_name="led_reviews",
     )
+    # Set by the latest succeeded audit: how many launch gates it failed.
+    failing_gates = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,6 +251,34 @@ class SignOff(models.Model):
     @property
     def organization(self) -> Organization:
         return self.review.system.organization
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class Notice(models.Model):
+    """An in-app notice for one person (e.g. a launch gate failed on their review)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    message = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message[:60]
 
 
 class AppendOnlyQuerySet(OrgScopedQuerySet):

@@ -25,7 +25,7 @@ class AuditConfig:
     seed: int = 0
     min_group_size: int = 30
     confidence: float = 0.95
-    chunk_rows: int = 1_000_000
+    chunk_rows: int = 262_144
     score_bins: int = 4096
 
     def __post_init__(self) -> None:

@@ -1,0 +1,413 @@
+"""Audit writes: upload datasets, start runs, execute them on workers, judge launch gates."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.errors import Conflict, ServiceError
+from reviews.events import event_record, snapshot
+from reviews.models import EDITOR_ROLES, Notice, Organization, Review
+from reviews.services import _require_role
+
+from .engine import gates
+from .engine.audit import audit_file, compute, count_file, score_bins_for_file
+from .engine.config import AuditConfig
+from .engine.counts import file_format, merge, read_header
+from .engine.errors import AuditInputError
+from .models import AuditRun, Dataset, GateVerdict, RunStatus, Verdict
+
+log = logging.getLogger(__name__)
+STALE_AFTER = timedelta(seconds=60)
+
+
+# --- Datasets ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dataset_upload(*, actor, organization: Organization, upload, name: str = "") -> Dataset:
+    """Store an uploaded CSV/Parquet file with its SHA-256 and column list."""
+    _require_role(actor, organization, EDITOR_ROLES, "upload datasets")
+    limit = settings.AUDIT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ServiceError(
+            f"The file is {upload.size / 2**20:.1f} MiB; the limit is {limit / 2**20:.0f} MiB.",
+            field="file",
+        )
+    if upload.size == 0:
+        raise ServiceError("The file is empty.", field="file")
+    try:
+        fmt = file_format(Path(upload.name))
+    except AuditInputError as exc:
+        raise ServiceError(exc.message, field="file") from exc
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            columns = read_header(Path(tmp.name))
+        except AuditInputError as exc:
+            raise ServiceError(exc.message, field="file") from exc
+        if not columns or columns == [""]:
+            raise ServiceError("The file has no header row.", field="file")
+        tmp.seek(0)
+        dataset = Dataset(
+            organization=organization,
+            name=name or Path(upload.name).name,
+            format=fmt,
+            sha256=digest.hexdigest(),
+            size_bytes=upload.size,
+            columns=columns,
+            uploaded_by=actor,
+        )
+        dataset.file.save(f"{digest.hexdigest()[:16]}.{fmt}", File(tmp), save=False)
+    dataset.save()
+    event_record(
+        organization=organization,
+        actor=actor,
+        verb="create",
+        instance=dataset,
+        after=snapshot(dataset),
+    )
+    return dataset
+
+
+@contextlib.contextmanager
+def local_path(dataset: Dataset) -> Iterator[Path]:
+    """A filesystem path to the dataset: the file itself for local storage, else a
+    temporary copy streamed from the storage backend (S3 and the like)."""
+    try:
+        yield Path(dataset.file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=f".{dataset.format}") as tmp:
+        with dataset.file.open("rb") as src:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+# --- Runs --------------------------------------------------------------------------------
+
+
+def run_config(run: AuditRun) -> AuditConfig:
+    return AuditConfig(
+        y_true=run.y_true,
+        y_pred=run.y_pred or None,
+        y_score=run.y_score or None,
+        threshold=run.threshold,
+        sensitive=tuple(run.sensitive),
+        positive=run.positive or None,
+        positive_is=run.positive_is,
+        reference=dict(run.reference or {}),
+        weight=run.weight or None,
+        bootstrap=run.bootstrap,
+        seed=run.seed,
+    )
+
+
+@transaction.atomic
+def audit_start(
+    *,
+    actor,
+    review: Review,
+    dataset: Dataset,
+    y_true: str,
+    sensitive: list[str],
+    y_pred: str = "",
+    y_score: str = "",
+    threshold: float | None = None,
+    positive: str = "",
+    positive_is: str = "beneficial",
+    reference: dict | None = None,
+    weight: str = "",
+    bootstrap: int = 1000,
+    seed: int = 0,
+) -> AuditRun:
+    """Validate the column mapping, save a pending run, and queue it once committed."""
+    organization = review.system.organization
+    _require_role(actor, organization, EDITOR_ROLES, "run audits")
+    if dataset.organization_id != organization.pk:
+        raise ServiceError("That dataset belongs to another organization.", field="dataset")
+    run = AuditRun(
+        review=review,
+        dataset=dataset,
+        y_true=y_true,
+        y_pred=y_pred,
+        y_score=y_score,
+        threshold=threshold,
+        sensitive=list(sensitive),
+        positive=positive,
+        positive_is=positive_is,
+        reference=reference or {},
+        weight=weight,
+        bootstrap=bootstrap,
+        seed=seed,
+        created_by=actor,
+    )
+    try:
+        config = run_config(run)
+    except AuditInputError as exc:
+        raise ServiceError(exc.message, field=exc.field) from exc
+    for column in config.columns:
+        if column not in dataset.columns:
+            import difflib
+
+            close = difflib.get_close_matches(column, dataset.columns, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ServiceError(
+                f"Column {column!r} is not in {dataset.name}.{hint}", field="columns"
+            )
+    split = (
+        not settings.CELERY_TASK_ALWAYS_EAGER and dataset.size_bytes > settings.AUDIT_SPLIT_BYTES
+    )
+    run.parts = (
+        max(
+            1,
+            min(
+                settings.AUDIT_MAX_PARTS, math.ceil(dataset.size_bytes / settings.AUDIT_SPLIT_BYTES)
+            ),
+        )
+        if split
+        else 1
+    )
+    run.save()
+    event_record(
+        organization=organization, actor=actor, verb="create", instance=run, after=snapshot(run)
+    )
+    from . import tasks
+
+    if run.parts > 1:
+        transaction.on_commit(lambda: tasks.dispatch_split_audit(run.pk))
+    else:
+        transaction.on_commit(lambda: tasks.execute_audit.delay(run.pk))
+    return run
+
+
+def audit_claim(run_id: int, worker: str) -> str:
+    """Claim a run for this worker with one conditional UPDATE.
+
+    Returns "claimed"; "done" when it already finished (a duplicate delivery); "busy" when
+    another worker holds it and was heard from within STALE_AFTER (the caller retries).
+    A run whose worker died (stale heartbeat) is claimed again.
+    """
+    now = timezone.now()
+    claimed = AuditRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
+        status=RunStatus.RUNNING, worker=worker, started_at=now, heartbeat_at=now, progress=0
+    )
+    if claimed:
+        return "claimed"
+    stale = AuditRun.objects.filter(
+        pk=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    ).update(worker=worker, started_at=now, heartbeat_at=now, progress=0)
+    if stale:
+        return "claimed"
+    status = AuditRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    return "busy" if status == RunStatus.RUNNING else "done"
+
+
+def _progress_reporter(run_id: int):
+    last = {"value": -1}
+
+    def report(value: int) -> None:
+        if value < 0 or value - last["value"] < 5:
+            AuditRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+            return
+        last["value"] = value
+        AuditRun.objects.filter(pk=run_id).update(progress=value, heartbeat_at=timezone.now())
+
+    return report
+
+
+def audit_execute(*, run_id: int) -> AuditRun:
+    """Run a claimed audit in this process and store its outcome."""
+    run = AuditRun.objects.select_related("dataset", "review__system__organization").get(pk=run_id)
+    try:
+        config = run_config(run)
+        with local_path(run.dataset) as path:
+            result = audit_file(path, config, progress=_progress_reporter(run_id))
+    except AuditInputError as exc:
+        return _finish_failed(run, exc.message)
+    return audit_store_result(run_id=run_id, result=result)
+
+
+def audit_count_part(*, run_id: int, start: int, stop: int, bins: dict | None) -> dict:
+    """Counts of rows [start, stop) (one member of a Celery group), as JSON."""
+    from .engine.serialize import counts_to_json, scorebins_from_json
+
+    run = AuditRun.objects.select_related("dataset").get(pk=run_id)
+    AuditRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    with local_path(run.dataset) as path:
+        counts = count_file(
+            path, run_config(run), bins=scorebins_from_json(bins), row_range=(start, stop)
+        )
+    return counts_to_json(counts)
+
+
+def audit_merge_parts(*, run_id: int, parts: list[dict]) -> AuditRun:
+    """The chord callback: add the parts' counts and finish the run."""
+    import time
+
+    from .engine.serialize import counts_from_json
+
+    run = AuditRun.objects.select_related("dataset").get(pk=run_id)
+    started = time.perf_counter()
+    counts = merge([counts_from_json(p) for p in parts])
+    config = run_config(run)
+    try:
+        result = compute(counts, config)
+    except AuditInputError as exc:
+        return _finish_failed(run, exc.message)
+    result["input"] = {
+        "name": Path(run.dataset.name).name,
+        "format": run.dataset.format,
+        "sha256": run.dataset.sha256,
+        "rows": counts.total_rows,
+        "bytes": run.dataset.size_bytes,
+    }
+    result["timings"]["merge_s"] = round(time.perf_counter() - started, 4)
+    result["timings"]["parts"] = len(parts)
+    return audit_store_result(run_id=run_id, result=result)
+
+
+def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict | None]:
+    """Row ranges for the parts, and the shared score bins (the same for every part)."""
+    import pyarrow.parquet as pq
+
+    from .engine.serialize import scorebins_to_json
+
+    config = run_config(run)
+    with local_path(run.dataset) as path:
+        if run.dataset.format == "parquet":
+            rows = pq.ParquetFile(path).metadata.num_rows
+        else:
+            with path.open("rb") as handle:
+                rows = (
+                    sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
+                )
+        bins = score_bins_for_file(path, config) if config.y_score else None
+    size = math.ceil(max(rows, 1) / run.parts)
+    ranges = [(i * size, min(rows + 1, (i + 1) * size)) for i in range(run.parts)]
+    return ranges, scorebins_to_json(bins)
+
+
+@transaction.atomic
+def audit_store_result(*, run_id: int, result: dict) -> AuditRun:
+    """Save the result, judge every launch gate of the review, and tell the lead."""
+    run = (
+        AuditRun.objects.select_for_update()
+        .select_related("review__system__organization", "review__lead")
+        .get(pk=run_id)
+    )
+    run.status = RunStatus.SUCCEEDED
+    run.progress = 100
+    run.result = result
+    run.timings = result.get("timings", {})
+    run.finished_at = timezone.now()
+    run.error = ""
+    run.save()
+    organization = run.review.system.organization
+    event_record(
+        organization=organization,
+        actor=run.created_by,
+        verb="succeeded",
+        object_type="audits.auditrun",
+        object_id=run.pk,
+        after={
+            "status": run.status,
+            "rows": result.get("rows"),
+            "sha256": (result.get("input") or {}).get("sha256"),
+        },
+    )
+    gate_evaluate(run)
+    return run
+
+
+def _finish_failed(run: AuditRun, message: str) -> AuditRun:
+    with transaction.atomic():
+        AuditRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+        event_record(
+            organization=run.review.system.organization,
+            actor=run.created_by,
+            verb="failed",
+            object_type="audits.auditrun",
+            object_id=run.pk,
+            after={"status": RunStatus.FAILED, "error": message},
+        )
+    run.refresh_from_db()
+    return run
+
+
+def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
+    """Judge each launch gate of the run's review; a failure marks the review and notifies
+    its lead by email and in-app notice."""
+    review = run.review
+    verdicts = []
+    GateVerdict.objects.filter(run=run).delete()
+    for gate in review.launch_gates.all():
+        outcome = gates.evaluate(
+            gates.GateSpec(gate.metric, gate.comparator, gate.threshold, gate.sensitive_feature),
+            run.result,
+        )
+        verdicts.append(
+            GateVerdict.objects.create(
+                run=run,
+                gate=gate,
+                verdict=outcome.verdict,
+                value=outcome.value,
+                ci_low=outcome.ci[0],
+                ci_high=outcome.ci[1],
+                reason=outcome.reason,
+            )
+        )
+    failing = [v for v in verdicts if v.verdict == Verdict.FAIL]
+    Review.objects.filter(pk=review.pk).update(failing_gates=len(failing))
+    if failing and review.lead is not None:
+        url = reverse("audit_run_detail", args=[run.pk])
+        text = (
+            f"Audit #{run.pk} of {review.title} failed {len(failing)} launch gate(s): "
+            + "; ".join(f"{v.gate.get_action_display()}: {v.reason}" for v in failing)
+        )
+        Notice.objects.create(
+            user=review.lead, organization=review.system.organization, message=text, url=url
+        )
+        if review.lead.email:
+            transaction.on_commit(
+                lambda: send_mail(
+                    subject=f"[Forethought] Launch gate failed: {review.title}",
+                    message=text + f"\n\n{settings.SITE_URL}{url}",
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[review.lead.email],
+                    fail_silently=True,
+                )
+            )
+    return verdicts
+
+
+def audit_fail(*, run_id: int, message: str) -> None:
+    run = AuditRun.objects.select_related("review__system__organization").get(pk=run_id)
+    _finish_failed(run, message)
+
+
+def ensure_not_running(run: AuditRun) -> None:
+    if run.status == RunStatus.RUNNING:
+        raise Conflict("The run is still in progress.")

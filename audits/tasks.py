@@ -1,0 +1,53 @@
+import socket
+
+from celery import chord, group, shared_task
+from django.conf import settings
+
+from . import services
+from .models import AuditRun
+
+
+@shared_task(bind=True, acks_late=True, max_retries=20, soft_time_limit=3000, time_limit=3300)
+def execute_audit(self, run_id: int) -> str:
+    state = services.audit_claim(run_id, socket.gethostname())
+    if state == "busy":  # another worker has it; if that one dies we take over
+        raise self.retry(countdown=int(services.STALE_AFTER.total_seconds()))
+    if state == "claimed":
+        try:
+            services.audit_execute(run_id=run_id)
+        except Exception as exc:
+            services.audit_fail(run_id=run_id, message=f"Internal error: {type(exc).__name__}")
+            raise
+    return state
+
+
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+def count_audit_part(run_id: int, start: int, stop: int, bins: dict | None) -> dict:
+    return services.audit_count_part(run_id=run_id, start=start, stop=stop, bins=bins)
+
+
+@shared_task(acks_late=True)
+def merge_audit_parts(parts: list[dict], run_id: int) -> int:
+    services.audit_merge_parts(run_id=run_id, parts=parts)
+    return run_id
+
+
+def dispatch_split_audit(run_id: int) -> None:
+    """Claim the run, then fan its row ranges out to a group whose chord callback adds the
+    counts. Called on commit by ``audit_start``."""
+    if services.audit_claim(run_id, socket.gethostname()) != "claimed":
+        return
+    run = AuditRun.objects.select_related("dataset").get(pk=run_id)
+    ranges, bins = services.split_plan(run)
+    chord(group(count_audit_part.s(run_id, a, b, bins) for a, b in ranges))(
+        merge_audit_parts.s(run_id)
+    )
+
+
+__all__ = [
+    "execute_audit",
+    "count_audit_part",
+    "merge_audit_parts",
+    "dispatch_split_audit",
+    "settings",
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("audits/", views.audit_home, name="audit_home"),
+    path("audits/datasets/<int:pk>/", views.audit_configure, name="audit_configure"),
+    path("audits/runs/<int:pk>/", views.audit_run_detail, name="audit_run_detail"),
+    path("audits/runs/<int:pk>/status/", views.audit_run_status, name="audit_run_status"),
+    path("audits/runs/<int:pk>/result.json", views.audit_run_json, name="audit_run_json"),
+    path("systems/<int:pk>/trend/", views.system_trend, name="system_trend"),
+    path("notices/", views.notices, name="notices"),
+]
