@@ -121,6 +121,11 @@ def api_as(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 at production strength costs ~0.3 s a user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -167,4 +172,42 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
     services.chain_verification_start(actor=owner, organization=org)
+    run_small_audit(owner, review)
     return org
+
+
+def small_csv(rows: int = 400, seed: int = 1) -> bytes:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "sex": rng.choice(["female", "male"], rows),
+            "race": rng.choice(["A", "B"], rows),
+            "y": rng.integers(0, 2, rows),
+        }
+    )
+    frame["score"] = np.round(rng.random(rows) * 0.5 + 0.3 * (frame["sex"] == "male"), 3)
+    return frame.to_csv(index=False).encode()
+
+
+def run_small_audit(owner, review, **overrides):
+    """Upload a small CSV and run an audit of it in this process (as a worker would)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audits import services as audits
+
+    dataset = audits.dataset_upload(
+        actor=owner,
+        organization=review.system.organization,
+        upload=SimpleUploadedFile("small.csv", small_csv()),
+        name="small.csv",
+    )
+    options = dict(
+        y_true="y", y_score="score", threshold=0.5, sensitive=["sex", "race"], bootstrap=50
+    )
+    options.update(overrides)
+    run = audits.audit_start(actor=owner, review=review, dataset=dataset, **options)
+    assert audits.audit_claim(run.pk, "test-worker") == "claimed"
+    return audits.audit_execute(run_id=run.pk)
