@@ -26,12 +26,15 @@ from reviews.services import _require_role
 from .engine import gates
 from .engine.audit import audit_file, compute, count_file, score_bins_for_file
 from .engine.config import AuditConfig
-from .engine.counts import file_format, merge, read_header
+from .engine.counts import file_format, merge, read_header, row_count
 from .engine.errors import AuditInputError
 from .models import AuditRun, Dataset, GateVerdict, RunStatus, Verdict
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(seconds=60)
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.AUDIT_STALE_SECONDS)
 
 
 # --- Datasets ----------------------------------------------------------------------------
@@ -120,6 +123,7 @@ def run_config(run: AuditRun) -> AuditConfig:
         weight=run.weight or None,
         bootstrap=run.bootstrap,
         seed=run.seed,
+        chunk_rows=settings.AUDIT_CHUNK_ROWS,
     )
 
 
@@ -205,7 +209,7 @@ def audit_claim(run_id: int, worker: str) -> str:
     """Claim a run for this worker with one conditional UPDATE.
 
     Returns "claimed"; "done" when it already finished (a duplicate delivery); "busy" when
-    another worker holds it and was heard from within STALE_AFTER (the caller retries).
+    another worker holds it and was heard from within AUDIT_STALE_SECONDS (the caller retries).
     A run whose worker died (stale heartbeat) is claimed again.
     """
     now = timezone.now()
@@ -215,7 +219,7 @@ def audit_claim(run_id: int, worker: str) -> str:
     if claimed:
         return "claimed"
     stale = AuditRun.objects.filter(
-        pk=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+        pk=run_id, status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after()
     ).update(worker=worker, started_at=now, heartbeat_at=now, progress=0)
     if stale:
         return "claimed"
@@ -289,22 +293,14 @@ def audit_merge_parts(*, run_id: int, parts: list[dict]) -> AuditRun:
 
 def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict | None]:
     """Row ranges for the parts, and the shared score bins (the same for every part)."""
-    import pyarrow.parquet as pq
-
     from .engine.serialize import scorebins_to_json
 
     config = run_config(run)
     with local_path(run.dataset) as path:
-        if run.dataset.format == "parquet":
-            rows = pq.ParquetFile(path).metadata.num_rows
-        else:
-            with path.open("rb") as handle:
-                rows = (
-                    sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
-                )
+        rows = row_count(path)
         bins = score_bins_for_file(path, config) if config.y_score else None
     size = math.ceil(max(rows, 1) / run.parts)
-    ranges = [(i * size, min(rows + 1, (i + 1) * size)) for i in range(run.parts)]
+    ranges = [(i * size, min(rows, (i + 1) * size)) for i in range(run.parts)]
     return ranges, scorebins_to_json(bins)
 
 
@@ -312,7 +308,7 @@ def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict | None]:
 def audit_store_result(*, run_id: int, result: dict) -> AuditRun:
     """Save the result, judge every launch gate of the review, and tell the lead."""
     run = (
-        AuditRun.objects.select_for_update()
+        AuditRun.objects.select_for_update(of=("self",))
         .select_related("review__system__organization", "review__lead")
         .get(pk=run_id)
     )

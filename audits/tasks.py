@@ -11,7 +11,7 @@ from .models import AuditRun
 def execute_audit(self, run_id: int) -> str:
     state = services.audit_claim(run_id, socket.gethostname())
     if state == "busy":  # another worker has it; if that one dies we take over
-        raise self.retry(countdown=int(services.STALE_AFTER.total_seconds()))
+        raise self.retry(countdown=int(services.stale_after().total_seconds()))
     if state == "claimed":
         try:
             services.audit_execute(run_id=run_id)
@@ -28,8 +28,18 @@ def count_audit_part(run_id: int, start: int, stop: int, bins: dict | None) -> d
 
 @shared_task(acks_late=True)
 def merge_audit_parts(parts: list[dict], run_id: int) -> int:
-    services.audit_merge_parts(run_id=run_id, parts=parts)
+    try:
+        services.audit_merge_parts(run_id=run_id, parts=parts)
+    except Exception as exc:
+        services.audit_fail(run_id=run_id, message=f"Internal error: {type(exc).__name__}")
+        raise
     return run_id
+
+
+@shared_task
+def fail_split_audit(*args, run_id: int) -> None:
+    """Errback of the chord: a part failed, so the run cannot finish."""
+    services.audit_fail(run_id=run_id, message="Counting one part of the file failed.")
 
 
 def dispatch_split_audit(run_id: int) -> None:
@@ -39,9 +49,8 @@ def dispatch_split_audit(run_id: int) -> None:
         return
     run = AuditRun.objects.select_related("dataset").get(pk=run_id)
     ranges, bins = services.split_plan(run)
-    chord(group(count_audit_part.s(run_id, a, b, bins) for a, b in ranges))(
-        merge_audit_parts.s(run_id)
-    )
+    callback = merge_audit_parts.s(run_id).on_error(fail_split_audit.s(run_id=run_id))
+    chord(group(count_audit_part.s(run_id, a, b, bins) for a, b in ranges))(callback)
 
 
 __all__ = [

@@ -286,7 +286,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With acks_late a task must finish within the visibility timeout or Redis redelivers it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300)
+}
 CELERY_BEAT_SCHEDULE = {
     "verify-event-chains-nightly": {
         "task": "reviews.tasks.verify_all_event_chains",
@@ -301,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
 AUDIT_MAX_UPLOAD_BYTES = env_int("AUDIT_MAX_UPLOAD_MB", 500) * 2**20
 AUDIT_SPLIT_BYTES = env_int("AUDIT_SPLIT_MB", 64) * 2**20
 AUDIT_MAX_PARTS = env_int("AUDIT_MAX_PARTS", 16)
+# Rows per batch when streaming Parquet (CSV streams in 16 MiB blocks).
+AUDIT_CHUNK_ROWS = env_int("AUDIT_CHUNK_ROWS", 262_144)
+# A running audit whose worker has not reported for this long is taken over by another.
+AUDIT_STALE_SECONDS = env_int("AUDIT_STALE_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 

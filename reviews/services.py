@@ -351,7 +351,9 @@ def review_transition(*, actor, review: Review, to: str, comment: str = "") -> R
        rejection records the decider's rejecting sign-off when they have none yet.
     """
     review = (
-        Review.objects.select_for_update().select_related("system__organization").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("system__organization")
+        .get(pk=review.pk)
     )
     organization = review.system.organization
     if to not in ReviewStatus.values:
@@ -439,7 +441,9 @@ def _signoff_write(*, actor, review: Review, role: str, decision: str, comment: 
 @transaction.atomic
 def signoff_create(*, actor, review: Review, decision: str, comment: str = "") -> SignOff:
     review = (
-        Review.objects.select_for_update().select_related("system__organization").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("system__organization")
+        .get(pk=review.pk)
     )
     role = _require_role(actor, review.system.organization, SIGNER_ROLES, "sign off reviews")
     if decision not in Decision.values:

@@ -23,6 +23,7 @@ from .counts import (
     file_format,
     iter_file,
     iter_frame,
+    row_count,
     scan_scores,
 )
 from .errors import AuditInputError
@@ -60,8 +61,8 @@ def count_file(
     if config.y_score and bins is None:
         bins = score_bins_for_file(path, config)
     acc = Accumulator(config, bins)
+    first, last = row_range if row_range else (0, row_count(path) if progress else 0)
     offset = 0
-    total = row_range[1] if row_range else None
     for batch in iter_file(path, config):
         start, stop = offset, offset + batch.num_rows
         offset = stop
@@ -73,19 +74,9 @@ def count_file(
                 continue
             batch = batch.slice(lo - start, hi - lo)
         acc.add(batch)
-        if progress and total:
-            progress(
-                min(
-                    99,
-                    int(
-                        100
-                        * (offset - (row_range[0] if row_range else 0))
-                        / max(1, total - (row_range[0] if row_range else 0))
-                    ),
-                )
-            )
-        elif progress:
-            progress(-1)
+        if progress:
+            done = min(offset, last) - first
+            progress(min(99, int(100 * done / max(1, last - first))))
     return acc.result()
 
 

@@ -86,6 +86,21 @@ def read_header(path: Path) -> list[str]:
     return [c.strip() for c in row]
 
 
+def row_count(path: Path) -> int:
+    """Data rows in the file: Parquet metadata, or newlines of a CSV less its header."""
+    if file_format(path) == "parquet":
+        return pq.ParquetFile(path).metadata.num_rows
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    if last != b"\n":
+        lines += 1  # no newline after the last row
+    return max(0, lines - 1)
+
+
 def check_columns(config: AuditConfig, header: list[str]) -> None:
     for name in config.columns:
         if name not in header:

@@ -81,7 +81,7 @@ def _require_open_seat(actor, workshop: Workshop) -> None:
 
 def _lock(workshop: Workshop) -> Workshop:
     return (
-        Workshop.objects.select_for_update()
+        Workshop.objects.select_for_update(of=("self",))
         .select_related("review__system__organization")
         .get(pk=workshop.pk)
     )
@@ -246,7 +246,7 @@ def invitation_accept(*, user, token: str) -> WorkshopParticipant:
     """Give the user a seat in the workshop; a newcomer to the organization becomes a
     participant whose membership is limited to this workshop."""
     invitation = (
-        WorkshopInvitation.objects.select_for_update()
+        WorkshopInvitation.objects.select_for_update(of=("self",))
         .select_related("workshop__review__system__organization")
         .filter(token=token)
         .first()
