@@ -32,6 +32,8 @@ from .stats import holm, n_for_power, two_proportion_test, wilson
 SCHEMA = "forethought.audit/1"
 SMALL_CATEGORY_SHARE = 0.02  # NYC LL144 rules allow leaving out categories under 2 %
 FOUR_FIFTHS = 0.8
+# A selection-rate gap below one percentage point is not a disparity worth a power warning.
+MATERIAL_GAP = 0.01
 INTERSECTION = "intersection"
 
 Progress = Callable[[int], None]
@@ -563,7 +565,7 @@ def _size_warnings(dim, rows, r, ref_idx, config, warnings) -> None:
             )
             continue
         p = r["selection_rate"][i]
-        if i == ref_idx or np.isnan(p) or np.isnan(p_ref) or p == p_ref:
+        if i == ref_idx or np.isnan(p) or np.isnan(p_ref) or abs(p - p_ref) < MATERIAL_GAP:
             continue
         needed = n_for_power(float(p), float(p_ref))
         if n_rows[i] < needed:

@@ -370,3 +370,15 @@ def test_counts_are_the_same_from_a_frame_and_a_file(tmp_path):
     df.to_csv(path, index=False)
     a, b = count_frame(df, cfg), count_file(path, cfg)
     assert a.rows.sum() == b.rows.sum() == 500
+
+
+def test_a_negligible_gap_raises_no_power_warning():
+    df = pd.DataFrame(
+        {
+            "g": ["a"] * 1000 + ["b"] * 1000,
+            "y": [1] * 2000,
+            "p": [1] * 500 + [0] * 500 + [1] * 505 + [0] * 495,
+        }
+    )
+    result = audit_frame(df, AuditConfig(y_true="y", y_pred="p", sensitive=("g",), bootstrap=0))
+    assert not [w for w in result["warnings"] if w["code"] == "underpowered"]
