@@ -120,6 +120,22 @@ def event_record(
     return event
 
 
+def log_change(
+    *, organization: Organization, actor, verb: str, instance: models.Model, before=None
+) -> Event:
+    """Record a write of ``instance``: its state after the write (none for a delete) and,
+    when given, before it."""
+    after = None if verb == "delete" else snapshot(instance)
+    return event_record(
+        organization=organization,
+        actor=actor,
+        verb=verb,
+        instance=instance,
+        before=before,
+        after=after,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     organization: str

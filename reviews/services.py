@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from .errors import Conflict, PermissionDenied, ServiceError
-from .events import event_record, snapshot
+from .events import event_record, log_change, snapshot
 from .models import (
     DECIDER_ROLES,
     EDITOR_ROLES,
@@ -70,21 +70,9 @@ def organization_create(*, actor, name: str, slug: str) -> Organization:
     if Organization.objects.filter(slug=slug).exists():
         raise ServiceError("An organization with this slug already exists.", field="slug")
     organization = Organization.objects.create(name=name, slug=slug)
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="create",
-        instance=organization,
-        after=snapshot(organization),
-    )
+    log_change(organization=organization, actor=actor, verb="create", instance=organization)
     membership = Membership.objects.create(user=actor, organization=organization, role=Role.OWNER)
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="create",
-        instance=membership,
-        after=snapshot(membership),
-    )
+    log_change(organization=organization, actor=actor, verb="create", instance=membership)
     return organization
 
 
@@ -102,13 +90,8 @@ def organization_update_signoff_roles(
     before = snapshot(organization)
     organization.required_signoff_roles = list(roles)
     organization.save(update_fields=["required_signoff_roles"])
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="update",
-        instance=organization,
-        before=before,
-        after=snapshot(organization),
+    log_change(
+        organization=organization, actor=actor, verb="update", instance=organization, before=before
     )
     return organization
 
@@ -129,13 +112,7 @@ def membership_create(*, actor, organization: Organization, user, role: str) -> 
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise ServiceError(f"{user} is already a member of {organization.name}.", field="user")
     membership = Membership.objects.create(organization=organization, user=user, role=role)
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="create",
-        instance=membership,
-        after=snapshot(membership),
-    )
+    log_change(organization=organization, actor=actor, verb="create", instance=membership)
     return membership
 
 
@@ -148,13 +125,12 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     before = snapshot(membership)
     membership.role = role
     membership.save(update_fields=["role"])
-    event_record(
+    log_change(
         organization=membership.organization,
         actor=actor,
         verb="update",
         instance=membership,
         before=before,
-        after=snapshot(membership),
     )
     return membership
 
@@ -164,7 +140,7 @@ def membership_delete(*, actor, membership: Membership) -> None:
     _require_role(actor, membership.organization, frozenset({Role.OWNER}), "manage members")
     _check_last_owner(membership, None)
     before = snapshot(membership)
-    event_record(
+    log_change(
         organization=membership.organization,
         actor=actor,
         verb="delete",
@@ -200,13 +176,7 @@ def system_create(
         deployment_context=deployment_context,
         owner=owner or actor,
     )
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="create",
-        instance=system,
-        after=snapshot(system),
-    )
+    log_change(organization=organization, actor=actor, verb="create", instance=system)
     return system
 
 
@@ -222,13 +192,8 @@ def system_update(*, actor, system: AISystem, **changes: Any) -> AISystem:
     for field, value in changes.items():
         setattr(system, field, value)
     system.save()
-    event_record(
-        organization=system.organization,
-        actor=actor,
-        verb="update",
-        instance=system,
-        before=before,
-        after=snapshot(system),
+    log_change(
+        organization=system.organization, actor=actor, verb="update", instance=system, before=before
     )
     return system
 
@@ -238,7 +203,7 @@ def system_delete(*, actor, system: AISystem) -> None:
     _require_role(actor, system.organization, frozenset({Role.OWNER}), "delete AI systems")
     if system.reviews.exists():
         raise Conflict("This system has reviews; archive them instead of deleting the system.")
-    event_record(
+    log_change(
         organization=system.organization,
         actor=actor,
         verb="delete",
@@ -270,13 +235,7 @@ def review_create(
         due_date=due_date,
         lead=lead or actor,
     )
-    event_record(
-        organization=system.organization,
-        actor=actor,
-        verb="create",
-        instance=review,
-        after=snapshot(review),
-    )
+    log_change(organization=system.organization, actor=actor, verb="create", instance=review)
     return review
 
 
@@ -295,13 +254,8 @@ def review_update(*, actor, review: Review, **changes: Any) -> Review:
     for field, value in changes.items():
         setattr(review, field, value)
     review.save()
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="update",
-        instance=review,
-        before=before,
-        after=snapshot(review),
+    log_change(
+        organization=organization, actor=actor, verb="update", instance=review, before=before
     )
     return review
 
@@ -312,7 +266,7 @@ def review_delete(*, actor, review: Review) -> None:
     _require_role(actor, organization, frozenset({Role.OWNER}), "delete reviews")
     if review.status != ReviewStatus.DRAFT or review.signoffs.exists():
         raise Conflict("Only a draft review without sign-offs can be deleted; archive it instead.")
-    event_record(
+    log_change(
         organization=organization,
         actor=actor,
         verb="delete",
@@ -428,12 +382,8 @@ def _signoff_write(*, actor, review: Review, role: str, decision: str, comment: 
         decision=decision,
         comment=comment,
     )
-    event_record(
-        organization=review.system.organization,
-        actor=actor,
-        verb="sign_off",
-        instance=signoff,
-        after=snapshot(signoff),
+    log_change(
+        organization=review.system.organization, actor=actor, verb="sign_off", instance=signoff
     )
     return signoff
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import Conflict, PermissionDenied, ServiceError
-from ..events import event_record, snapshot
+from ..events import event_record, log_change, snapshot
 from ..models import EDITOR_ROLES, Membership, Review, Role
 from ..selectors import role_in
 from . import selectors
@@ -48,14 +48,21 @@ def _org(review: Review):
 
 
 def _log(review: Review, actor, verb: str, instance, before=None, after=None) -> None:
-    event_record(
-        organization=_org(review),
-        actor=actor,
-        verb=verb,
-        instance=instance,
-        before=before,
-        after=after,
-    )
+    """Record a write in the organization's chain; ``after`` defaults to the instance's
+    state (none for a delete)."""
+    if after is None:
+        log_change(
+            organization=_org(review), actor=actor, verb=verb, instance=instance, before=before
+        )
+    else:
+        event_record(
+            organization=_org(review),
+            actor=actor,
+            verb=verb,
+            instance=instance,
+            before=before,
+            after=after,
+        )
 
 
 def _require_editor(actor, review: Review, action: str) -> None:
@@ -119,7 +126,7 @@ def workshop_create(
         anonymous=anonymous,
         votes_per_participant=votes_per_participant,
     )
-    _log(review, actor, "create", workshop, after=snapshot(workshop))
+    _log(review, actor, "create", workshop)
     return workshop
 
 
@@ -137,7 +144,7 @@ def workshop_set_status(*, actor, workshop: Workshop, status: str) -> Workshop:
     before = snapshot(workshop)
     workshop.status = status
     workshop.save(update_fields=["status", "updated_at"])
-    _log(workshop.review, actor, "transition", workshop, before, snapshot(workshop))
+    _log(workshop.review, actor, "transition", workshop, before)
     return workshop
 
 
@@ -153,7 +160,7 @@ def workshop_set_round(*, actor, workshop: Workshop, number: int) -> Workshop:
     before = snapshot(workshop)
     workshop.current_round = number
     workshop.save(update_fields=["current_round", "updated_at"])
-    _log(workshop.review, actor, "update", workshop, before, snapshot(workshop))
+    _log(workshop.review, actor, "update", workshop, before)
     return workshop
 
 
@@ -170,7 +177,7 @@ def workshop_join(
         workshop=workshop, user=actor, defaults={"represents_community": represents_community}
     )
     if created:
-        _log(workshop.review, actor, "create", seat, after=snapshot(seat))
+        _log(workshop.review, actor, "create", seat)
     return seat
 
 
@@ -260,7 +267,7 @@ def invitation_accept(*, user, token: str) -> WorkshopParticipant:
         membership = Membership.objects.create(
             user=user, organization=organization, role=Role.PARTICIPANT, workshop=workshop
         )
-        _log(workshop.review, user, "create", membership, after=snapshot(membership))
+        _log(workshop.review, user, "create", membership)
     seat = WorkshopParticipant.objects.filter(workshop=workshop, user=user).first()
     if seat is None:
         seat = WorkshopParticipant.objects.create(
@@ -270,7 +277,7 @@ def invitation_accept(*, user, token: str) -> WorkshopParticipant:
             represents_community=invitation.represents_community,
         )
         WorkshopInvitation.objects.filter(pk=invitation.pk).update(uses=invitation.uses + 1)
-        _log(workshop.review, user, "create", seat, after=snapshot(seat))
+        _log(workshop.review, user, "create", seat)
     return seat
 
 
@@ -321,7 +328,7 @@ def stakeholder_create(
     stakeholder = Stakeholder.objects.create(
         review=review, name=name, kind=kind, description=description, vulnerable=vulnerable
     )
-    _log(review, actor, "create", stakeholder, after=snapshot(stakeholder))
+    _log(review, actor, "create", stakeholder)
     return stakeholder
 
 
@@ -333,7 +340,7 @@ def stakeholder_update(*, actor, stakeholder: Stakeholder, **changes: Any) -> St
         if field in changes:
             setattr(stakeholder, field, changes[field])
     stakeholder.save()
-    _log(stakeholder.review, actor, "update", stakeholder, before, snapshot(stakeholder))
+    _log(stakeholder.review, actor, "update", stakeholder, before)
     return stakeholder
 
 
@@ -450,7 +457,7 @@ def rating_set(*, actor, harm: Harm, severity: int, likelihood: int, scale: int)
         for field, value in values.items():
             setattr(rating, field, value)
         rating.save()
-    _log(harm.review, actor, "update" if before else "create", rating, before, snapshot(rating))
+    _log(harm.review, actor, "update" if before else "create", rating, before)
     return rating
 
 
@@ -464,7 +471,7 @@ def vote_add(*, actor, harm: Harm) -> Vote:
     if used >= workshop.votes_per_participant:
         raise Conflict(f"You have used all {workshop.votes_per_participant} of your votes.")
     vote = Vote.objects.create(workshop=workshop, harm=harm, user=actor)
-    _log(harm.review, actor, "create", vote, after=snapshot(vote))
+    _log(harm.review, actor, "create", vote)
     return vote
 
 
@@ -506,7 +513,7 @@ def consequence_create(
         disposition=disposition,
         author=actor,
     )
-    _log(workshop.review, actor, "create", card, after=snapshot(card))
+    _log(workshop.review, actor, "create", card)
     return card
 
 
@@ -518,7 +525,7 @@ def consequence_sort(*, actor, consequence: Consequence, disposition: str) -> Co
     before = snapshot(consequence)
     consequence.disposition = disposition
     consequence.save(update_fields=["disposition"])
-    _log(consequence.workshop.review, actor, "update", consequence, before, snapshot(consequence))
+    _log(consequence.workshop.review, actor, "update", consequence, before)
     return consequence
 
 
@@ -557,7 +564,7 @@ def mitigation_create(
         justification=justification,
         disposition=disposition,
     )
-    _log(harm.review, actor, "create", mitigation, after=snapshot(mitigation))
+    _log(harm.review, actor, "create", mitigation)
     return mitigation
 
 
@@ -571,7 +578,7 @@ def mitigation_update(*, actor, mitigation: Mitigation, **changes: Any) -> Mitig
             setattr(mitigation, field, changes[field])
     _check_mitigation(harm, mitigation.owner, mitigation.status, mitigation.justification)
     mitigation.save()
-    _log(harm.review, actor, "update", mitigation, before, snapshot(mitigation))
+    _log(harm.review, actor, "update", mitigation, before)
     return mitigation
 
 
@@ -616,7 +623,7 @@ def launch_gate_create(
         description=description,
         harm=harm,
     )
-    _log(review, actor, "create", gate, after=snapshot(gate))
+    _log(review, actor, "create", gate)
     return gate
 
 

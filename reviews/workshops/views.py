@@ -258,6 +258,19 @@ def workshop_add_stakeholder(request, pk: int):
     return redirect("workshop_board", pk=pk)
 
 
+def _submit(request, form, call, ok: str) -> None:
+    """Validate a page form, call the service with its data, and flash the outcome."""
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return
+    try:
+        call(**form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+
+
 def _form_error(form) -> str:
     return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
 
@@ -319,16 +332,12 @@ def workshop_control(request, pk: int):
 @require_POST
 def workshop_invite(request, pk: int):
     workshop = _get_workshop(request, pk)
-    form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invitation_create(actor=request.user, workshop=workshop, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Invitation link created.")
-    else:
-        messages.error(request, _form_error(form))
+    _submit(
+        request,
+        InvitationForm(request.POST),
+        lambda **data: services.invitation_create(actor=request.user, workshop=workshop, **data),
+        "Invitation link created.",
+    )
     return redirect("workshop_board", pk=pk)
 
 
@@ -534,16 +543,12 @@ def mitigation_add(request, pk: int):
     harm = get_object_or_404(selectors.harms_for(request.user), pk=pk)
     organization = harm.review.system.organization
     members = get_user_model().objects.filter(memberships__organization=organization)
-    form = MitigationForm(request.POST, members=members)
-    if not form.is_valid():
-        messages.error(request, _form_error(form))
-    else:
-        try:
-            services.mitigation_create(actor=request.user, harm=harm, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Mitigation added.")
+    _submit(
+        request,
+        MitigationForm(request.POST, members=members),
+        lambda **data: services.mitigation_create(actor=request.user, harm=harm, **data),
+        "Mitigation added.",
+    )
     return redirect("harm_register", pk=harm.review_id)
 
 
@@ -551,14 +556,10 @@ def mitigation_add(request, pk: int):
 @require_POST
 def launch_gate_add(request, pk: int):
     review = get_object_or_404(core_selectors.reviews_for(request.user), pk=pk)
-    form = LaunchGateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_error(form))
-    else:
-        try:
-            services.launch_gate_create(actor=request.user, review=review, **form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Launch gate added.")
+    _submit(
+        request,
+        LaunchGateForm(request.POST),
+        lambda **data: services.launch_gate_create(actor=request.user, review=review, **data),
+        "Launch gate added.",
+    )
     return redirect("harm_register", pk=pk)

@@ -291,3 +291,57 @@ def test_the_invitation_api_returns_a_link_only_to_organisers(workshop, facilita
     assert api_as(seated).get("/api/invitations/").json()["results"] == []
     revoke = api_as(facilitator).post(f"/api/invitations/{response.json()['id']}/revoke/")
     assert revoke.json()["revoked_at"] is not None
+
+
+def test_the_register_page_adds_mitigations_and_launch_gates(
+    workshop, seated, owner, facilitator, review, category, client
+):
+    harm = add_harm(seated, workshop, category)
+    client.force_login(owner)
+    response = client.post(
+        reverse("mitigation_add", args=[harm.pk]),
+        {
+            "action": "Add rent history",
+            "owner": facilitator.pk,
+            "status": "planned",
+            "disposition": "act",
+        },
+        follow=True,
+    )
+    assert "Mitigation added." in response.content.decode()
+    assert harm.mitigations.get().owner == facilitator
+    refused = client.post(
+        reverse("mitigation_add", args=[harm.pk]),
+        {"action": "x", "owner": facilitator.pk, "status": "wont_do", "disposition": "act"},
+        follow=True,
+    )
+    assert "Say why this mitigation will not be done." in refused.content.decode()
+    assert harm.mitigations.count() == 1
+    response = client.post(
+        reverse("launch_gate_add", args=[review.pk]),
+        {
+            "metric": "disparate_impact_ratio",
+            "sensitive_feature": "race",
+            "comparator": ">=",
+            "threshold": "0.8",
+            "action": "block_launch",
+        },
+        follow=True,
+    )
+    assert "Launch gate added." in response.content.decode()
+    assert review.launch_gates.get().metric == "disparate_impact_ratio"
+
+
+def test_the_facilitator_creates_an_invitation_link_on_the_board(workshop, facilitator, client):
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("workshop_invite", args=[workshop.pk]),
+        {"label": "Tenants union", "days": "7"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Invitation link created." in page
+    invitation = workshop.invitations.get()
+    assert f"/invite/{invitation.token}/" in page
+    bad = client.post(reverse("workshop_invite", args=[workshop.pk]), {"days": "400"}, follow=True)
+    assert "days:" in bad.content.decode() and workshop.invitations.count() == 1
