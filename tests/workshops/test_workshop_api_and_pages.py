@@ -345,3 +345,31 @@ def test_the_facilitator_creates_an_invitation_link_on_the_board(workshop, facil
     assert f"/invite/{invitation.token}/" in page
     bad = client.post(reverse("workshop_invite", args=[workshop.pk]), {"days": "400"}, follow=True)
     assert "days:" in bad.content.decode() and workshop.invitations.count() == 1
+
+
+def test_a_consequence_scanning_board_adds_and_sorts_cards(review, facilitator, client):
+    scan = ws.workshop_create(
+        actor=facilitator, review=review, title="Scan", format="consequence_scanning"
+    )
+    ws.workshop_set_status(actor=facilitator, workshop=scan, status="open")
+    client.force_login(facilitator)
+    board = client.get(reverse("workshop_board", args=[scan.pk])).content.decode()
+    assert "Round 1: Consequences" in board and "Add consequence" in board
+    response = client.post(
+        reverse("workshop_add_consequence", args=[scan.pk]),
+        {
+            "text": "Faster decisions for thin-file applicants",
+            "intent": "intended",
+            "valence": "positive",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Faster decisions" in response.content.decode()
+    card = scan.consequences.get()
+    client.post(
+        reverse("consequence_sort", args=[card.pk]),
+        {"disposition": "influence"},
+        HTTP_HX_REQUEST="true",
+    )
+    card.refresh_from_db()
+    assert card.disposition == "influence"
