@@ -95,10 +95,13 @@ def local_path(dataset: Dataset) -> Iterator[Path]:
     """A filesystem path to the dataset: the file itself for local storage, else a
     temporary copy streamed from the storage backend (S3 and the like)."""
     try:
-        yield Path(dataset.file.path)
+        path = Path(dataset.file.path)
+    except NotImplementedError:  # remote storage (S3 and the like)
+        path = None
+    # Some backends answer path() with a name that is not a file on this machine.
+    if path is not None and path.is_file():
+        yield path
         return
-    except NotImplementedError:
-        pass
     with tempfile.NamedTemporaryFile(suffix=f".{dataset.format}") as tmp:
         with dataset.file.open("rb") as src:
             for chunk in iter(lambda: src.read(1 << 20), b""):

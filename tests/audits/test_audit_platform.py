@@ -321,3 +321,16 @@ def test_an_outsider_cannot_reach_runs_pages(owner, review, outsider, client):
         pk = run.dataset_id if name == "audit_configure" else run.pk
         assert client.get(reverse(name, args=[pk])).status_code == 404, name
     assert client.get(reverse("system_trend", args=[review.system_id])).status_code == 404
+
+
+def test_runs_read_datasets_through_a_storage_without_local_paths(owner, review, settings):
+    # Like S3: the backend has no .path(); the worker streams the file to a temporary copy.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    from pathlib import Path
+
+    run = run_small_audit(owner, review)
+    assert not Path(run.dataset.file.path).exists()  # nothing on this machine's disk
+    assert run.status == RunStatus.SUCCEEDED and run.result["rows"] == 400
