@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.errors import Conflict, ServiceError
+from reviews.errors import ServiceError
 from reviews.events import event_record, snapshot
 from reviews.models import EDITOR_ROLES, Notice, Organization, Review
 from reviews.services import _require_role
@@ -405,8 +405,3 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
 def audit_fail(*, run_id: int, message: str) -> None:
     run = AuditRun.objects.select_related("review__system__organization").get(pk=run_id)
     _finish_failed(run, message)
-
-
-def ensure_not_running(run: AuditRun) -> None:
-    if run.status == RunStatus.RUNNING:
-        raise Conflict("The run is still in progress.")

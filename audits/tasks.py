@@ -1,7 +1,6 @@
 import socket
 
 from celery import chord, group, shared_task
-from django.conf import settings
 
 from . import services
 from .models import AuditRun
@@ -51,12 +50,3 @@ def dispatch_split_audit(run_id: int) -> None:
     ranges, bins = services.split_plan(run)
     callback = merge_audit_parts.s(run_id).on_error(fail_split_audit.s(run_id=run_id))
     chord(group(count_audit_part.s(run_id, a, b, bins) for a, b in ranges))(callback)
-
-
-__all__ = [
-    "execute_audit",
-    "count_audit_part",
-    "merge_audit_parts",
-    "dispatch_split_audit",
-    "settings",
-]

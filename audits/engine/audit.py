@@ -641,8 +641,6 @@ def _versions() -> dict:
     import pyarrow
     import scipy
 
-    from .. import __name__ as _pkg  # noqa: F401
-
     return {
         "forethought": _package_version(),
         "python": platform.python_version(),

@@ -224,12 +224,17 @@ class BinaryColumn:
                 field=self.name,
             )
         if pa.types.is_boolean(column.type):
+            # Binary by construction: True is positive unless --positive names False.
             arr = column.to_numpy(zero_copy_only=False).astype(np.int8)
-            self.seen.update(
-                {"true", "false"} & ({"true"} if arr.any() else set())
-                | ({"false"} if (arr == 0).any() else set())
-            )
-            return arr if self.positive in (None, "true", "True", "1") else 1 - arr
+            if self.positive is not None and str(self.positive).strip().lower() in {
+                "false",
+                "0",
+                "no",
+                "f",
+                "n",
+            }:
+                return 1 - arr
+            return arr
         encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
         values = [_label(v) for v in encoded.dictionary.to_pylist()]
         self.seen.update(values)

@@ -3,6 +3,8 @@ and AIF360 (reference-group summaries); see docs/audit-json.md."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .counts import FN, FP, TN, TP
@@ -53,22 +55,12 @@ def between_groups(values: np.ndarray) -> tuple[float, float]:
 
 def between_groups_batch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised ``between_groups`` over the first axis (bootstrap resamples)."""
-    with np.errstate(invalid="ignore", divide="ignore"), _quiet():
+    # nanmax/nanmin warn on resamples where a group has no defined value; those give NaN.
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         hi = np.nanmax(values, axis=-1)
         lo = np.nanmin(values, axis=-1)
         return hi - lo, np.where(hi > 0, lo / hi, np.nan)
-
-
-class _quiet:
-    def __enter__(self):
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
 
 
 def fairlearn_summaries(r: dict[str, np.ndarray], batch: bool = False) -> dict[str, np.ndarray]:

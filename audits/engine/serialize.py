@@ -40,11 +40,8 @@ def counts_to_json(c: Counts) -> dict:
 
 
 def counts_from_json(d: dict) -> Counts:
-    def arr(a, shape_tail=None):
-        if a is None:
-            return None
-        out = np.array(a, dtype=np.float64)
-        return out
+    def arr(a):
+        return None if a is None else np.array(a, dtype=np.float64)
 
     n_features = len(d["features"])
     cells = np.array(d["cells"], dtype=np.int64).reshape(-1, n_features)

@@ -382,3 +382,14 @@ def test_a_negligible_gap_raises_no_power_warning():
     )
     result = audit_frame(df, AuditConfig(y_true="y", y_pred="p", sensitive=("g",), bootstrap=0))
     assert not [w for w in result["warnings"] if w["code"] == "underpowered"]
+
+
+def test_boolean_labels_treat_true_as_positive_unless_told_otherwise():
+    df = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "y": [True, False, True, True], "p": [True, True, False, True]}
+    )
+    cfg = dict(y_true="y", y_pred="p", sensitive=("g",), bootstrap=0)
+    a = audit_frame(df, AuditConfig(**cfg))["dimensions"][0]["groups"][0]
+    assert (a["group"], a["metrics"]["selection_rate"]["value"]) == ("a", 1.0)
+    flipped = audit_frame(df, AuditConfig(**cfg, positive="false"))["dimensions"][0]["groups"][0]
+    assert flipped["metrics"]["selection_rate"]["value"] == 0.0
