@@ -287,7 +287,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With acks_late a task must finish within the visibility timeout or Redis redelivers it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300),
+    # How often (seconds) a worker looks for unacknowledged tasks past the visibility
+    # timeout, i.e. tasks of a worker that died; kombu scans on every tenth look.
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
 }
 CELERY_BEAT_SCHEDULE = {
     "verify-event-chains-nightly": {

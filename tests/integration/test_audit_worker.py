@@ -148,7 +148,13 @@ def test_a_run_whose_worker_is_killed_completes_on_the_next_worker(media):
         organization=org,
         upload=SimpleUploadedFile("slow.parquet", _parquet_bytes(1_000_000, 20_000)),
     )
-    env = {"AUDIT_CHUNK_ROWS": "1000", "AUDIT_STALE_SECONDS": "3", "CELERY_VISIBILITY_TIMEOUT": "5"}
+    env = {
+        "AUDIT_CHUNK_ROWS": "1000",
+        "AUDIT_STALE_SECONDS": "3",
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        # Look for the dead worker's unacknowledged task every second (default 10 s).
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+    }
     first = start_worker(media, "doomed", **env)
     try:
         with transaction.atomic():
@@ -174,7 +180,7 @@ def test_a_run_whose_worker_is_killed_completes_on_the_next_worker(media):
     try:
         done = _wait_for(
             lambda: AuditRun.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
-            timeout=120,
+            timeout=300,
         )
     finally:
         stop(second)
