@@ -122,7 +122,7 @@ def audit_run_json(request, pk: int):
 def system_trend(request, pk: int):
     system = get_object_or_404(core.systems_for(request.user), pk=pk)
     dimension = request.GET.get("dimension") or None
-    series = selectors.trend(system, dimension)
+    series, dimensions = selectors.trend(system, dimension)
     thresholds = {}
     for gate in system.reviews.first().launch_gates.all() if system.reviews.exists() else []:
         if (gate.sensitive_feature or None) == dimension:
@@ -135,10 +135,6 @@ def system_trend(request, pk: int):
         }
         for name, points in series.items()
     ]
-    dimensions = set()
-    for run in system.reviews.values_list("audit_runs__result", flat=True):
-        if run:
-            dimensions.update(d["name"] for d in run["dimensions"])
     return render(
         request,
         "audits/trend.html",
@@ -146,7 +142,7 @@ def system_trend(request, pk: int):
             "system": system,
             "charts": charts_,
             "dimension": dimension or "intersection",
-            "dimensions": sorted(dimensions),
+            "dimensions": dimensions,
         },
     )
 

@@ -427,7 +427,7 @@ def _dimension_result(
     summary = _summaries(dim, r, ref_idx, draws, config)
     tests = _tests(dim, rows, ref_idx, config)
     _size_warnings(dim, rows, r, ref_idx, config, warnings)
-    impact = _impact_ratios(dim, counts, w, n, config)
+    impact = _impact_ratios(dim, counts, r["selection_rate"], n)
     summary["min_impact_ratio"] = {
         "value": impact["min_impact_ratio"],
         "group": impact["min_group"],
@@ -582,7 +582,7 @@ def _size_warnings(dim, rows, r, ref_idx, config, warnings) -> None:
 
 
 def _impact_ratios(
-    dim: Dimension, counts: Counts, w: np.ndarray, n: np.ndarray, config: AuditConfig
+    dim: Dimension, counts: Counts, selection_rate: np.ndarray, n: np.ndarray
 ) -> dict:
     """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
     ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
@@ -598,7 +598,7 @@ def _impact_ratios(
         rate_name = "scoring_rate"
         median = float(counts.bins.upper_edges()[median_bin])
     else:
-        rate = m.rates(w)["selection_rate"]
+        rate = selection_rate
         rate_name = "selection_rate"
         median = None
     share = n / n.sum()

@@ -82,7 +82,7 @@ def workshop_list(request):
     )
 
 
-def _board_context(request, workshop) -> dict:
+def _board_context(request, workshop, version: str | None = None) -> dict:
     user = request.user
     harms = (
         Harm.objects.filter(workshop=workshop)
@@ -120,7 +120,7 @@ def _board_context(request, workshop) -> dict:
         "cards": cards,
         "consequences": consequences,
         "matrix": _matrix(workshop.review, rows),
-        "version": selectors.board_version(workshop),
+        "version": version or selectors.board_version(workshop),
         "can_run": selectors.can_run(user, workshop),
         "seat": seat,
         "writable": seat and workshop.status == "open",
@@ -165,9 +165,10 @@ def workshop_board(request, pk: int):
 def workshop_board_fragment(request, pk: int):
     """Polled every second by the board; 204 (no swap) while nothing has changed."""
     workshop = _get_workshop(request, pk)
-    if request.GET.get("v") and request.GET["v"] == selectors.board_version(workshop):
+    version = selectors.board_version(workshop)
+    if request.GET.get("v") == version:
         return HttpResponse(status=204)
-    return render(request, "workshops/_board.html", _board_context(request, workshop))
+    return render(request, "workshops/_board.html", _board_context(request, workshop, version))
 
 
 def _after_write(request, workshop, error: str | None = None, ok: str | None = None):
