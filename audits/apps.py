@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class AuditsConfig(AppConfig):
     name = "audits"
-    verbose_name = "Fairness audits"
+    label = "audits"
+    verbose_name = "Fairness audits and launch gates"

@@ -1,6 +1,16 @@
+from typing import Any
+
 from django import forms
 
-from .models import AuditRun
+from .engine.config import AuditConfig
+from .engine.errors import AuditInputError
+from .engine.names import SUMMARY_METRIC_CHOICES
+from .models import Comparator, GateAction
+
+POSITIVE_IS = [
+    ("beneficial", "Beneficial (e.g. a loan approved)"),
+    ("harmful", "Harmful (e.g. flagged as high risk)"),
+]
 
 
 class DatasetForm(forms.Form):
@@ -12,7 +22,9 @@ class DatasetForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    review = forms.ModelChoiceField(queryset=None)
+    """The column mapping of an audit; ``cleaned_data["config"]`` is the AuditConfig."""
+
+    review = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
     y_true = forms.ChoiceField(label="True outcome column")
     prediction_kind = forms.ChoiceField(
         choices=[("pred", "Binary predictions"), ("score", "Scores with a threshold")],
@@ -29,9 +41,11 @@ class RunForm(forms.Form):
         label="Sensitive features", widget=forms.CheckboxSelectMultiple
     )
     positive = forms.CharField(
-        required=False, help_text="Value of the positive class (default 1, true, yes)."
+        required=False,
+        max_length=200,
+        help_text="Value of the positive class (default 1, true, yes).",
     )
-    positive_is = forms.ChoiceField(choices=AuditRun._meta.get_field("positive_is").choices)
+    positive_is = forms.ChoiceField(choices=POSITIVE_IS)
     reference = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -41,18 +55,18 @@ class RunForm(forms.Form):
     bootstrap = forms.IntegerField(min_value=0, max_value=10000, initial=1000)
     seed = forms.IntegerField(initial=0)
 
-    def __init__(self, *args, columns=(), reviews=None, **kwargs):
+    def __init__(self, *args: Any, columns: Any = (), reviews: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(c, c) for c in columns]
         optional = [("", "—"), *choices]
-        self.fields["review"].queryset = reviews
+        self.fields["review"].queryset = reviews  # type: ignore[attr-defined]
         self.fields["y_true"].choices = choices
         self.fields["y_pred"].choices = optional
         self.fields["y_score"].choices = optional
         self.fields["weight"].choices = optional
         self.fields["sensitive"].choices = choices
 
-    def clean_reference(self):
+    def clean_reference(self) -> dict[str, str]:
         out = {}
         for line in self.cleaned_data["reference"].splitlines():
             if not line.strip():
@@ -63,8 +77,8 @@ class RunForm(forms.Form):
             out[column.strip()] = value.strip()
         return out
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("prediction_kind") == "pred":
             data["y_score"], data["threshold"] = "", None
             if not data.get("y_pred"):
@@ -75,4 +89,43 @@ class RunForm(forms.Form):
                 self.add_error("y_score", "Choose the score column.")
             if data.get("threshold") is None:
                 self.add_error("threshold", "A score needs a threshold.")
+        if self.errors:
+            return data
+        try:
+            data["config"] = AuditConfig.from_dict(
+                {
+                    name: data.get(name)
+                    for name in (
+                        "y_true",
+                        "y_pred",
+                        "y_score",
+                        "threshold",
+                        "sensitive",
+                        "positive",
+                        "positive_is",
+                        "reference",
+                        "weight",
+                        "bootstrap",
+                        "seed",
+                    )
+                }
+            )
+        except AuditInputError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
+
+
+class LaunchGateForm(forms.Form):
+    metric = forms.ChoiceField(choices=SUMMARY_METRIC_CHOICES)
+    sensitive_feature = forms.CharField(max_length=200, required=False)
+    comparator = forms.ChoiceField(choices=Comparator.choices)
+    threshold = forms.FloatField()
+    action = forms.ChoiceField(choices=GateAction.choices)
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    harm = forms.ModelChoiceField(queryset=None, required=False, label="Linked harm")  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, harms: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["harm"].queryset = harms  # type: ignore[attr-defined]

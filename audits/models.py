@@ -1,25 +1,24 @@
-"""Datasets, audit runs and launch-gate verdicts."""
+"""Datasets, audit runs, launch gates and their verdicts."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 
-from reviews.models import Organization, OrgScopedQuerySet, Review
-from reviews.workshops.models import LaunchGate
+from orgs.tenancy import TenantModel, TenantQuerySet
+from reviews.harms.models import Harm
+from reviews.models import Review
+
+from .engine.config import AuditConfig
+from .engine.names import SUMMARY_METRIC_CHOICES
 
 
-class DatasetQuerySet(OrgScopedQuerySet):
-    org_path = "organization"
-
-
-class Dataset(models.Model):
+class Dataset(TenantModel):
     """An uploaded predictions file, kept through Django's storage API (local ``var/media``
     by default, any django-storages backend such as S3 in production)."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="datasets"
-    )
     name = models.CharField(max_length=200)
     file = models.FileField(upload_to="datasets/%Y/%m/")
     format = models.CharField(max_length=10)  # csv | parquet
@@ -31,7 +30,8 @@ class Dataset(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DatasetQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "dataset.read"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -47,31 +47,11 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class AuditRunQuerySet(OrgScopedQuerySet):
-    org_path = "review__system__organization"
-
-
-class AuditRun(models.Model):
+class AuditRun(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="audit_runs")
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="runs")
-    y_true = models.CharField(max_length=200)
-    y_pred = models.CharField(max_length=200, blank=True)
-    y_score = models.CharField(max_length=200, blank=True)
-    threshold = models.FloatField(null=True, blank=True)
-    sensitive = models.JSONField(default=list)
-    positive = models.CharField(max_length=200, blank=True)
-    positive_is = models.CharField(
-        max_length=12,
-        default="beneficial",
-        choices=[
-            ("beneficial", "Beneficial (e.g. a loan approved)"),
-            ("harmful", "Harmful (e.g. flagged as high risk)"),
-        ],
-    )
-    reference = models.JSONField(default=dict, blank=True)
-    weight = models.CharField(max_length=200, blank=True)
-    bootstrap = models.PositiveIntegerField(default=1000)
-    seed = models.BigIntegerField(default=0)
+    # What to audit: the engine's AuditConfig as one value (audits/engine/config.py).
+    config = models.JSONField()
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     parts = models.PositiveSmallIntegerField(default=1)
@@ -87,7 +67,8 @@ class AuditRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AuditRunQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "audit.read"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,9 +76,54 @@ class AuditRun(models.Model):
     def __str__(self) -> str:
         return f"Audit #{self.pk} of {self.review}"
 
-    @property
-    def organization(self):
-        return self.review.system.organization
+    def audit_config(self, **overrides: Any) -> AuditConfig:
+        from dataclasses import replace
+
+        return replace(AuditConfig.from_dict(self.config), **overrides)
+
+
+class Comparator(models.TextChoices):
+    GTE = ">=", "≥"
+    GT = ">", ">"
+    LTE = "<=", "≤"
+    LT = "<", "<"
+
+
+class GateAction(models.TextChoices):
+    BLOCK_LAUNCH = "block_launch", "Block launch"
+    HUMAN_REVIEW = "human_review", "Require human review"
+    ROLLBACK = "rollback", "Roll back"
+
+
+class LaunchGate(TenantModel):
+    """A pre-launch criterion that audits evaluate, e.g. demographic parity ratio on
+    ``race`` ≥ 0.8, else block launch."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="launch_gates")
+    harm = models.ForeignKey(
+        Harm, on_delete=models.SET_NULL, null=True, blank=True, related_name="launch_gates"
+    )
+    metric = models.CharField(max_length=60, choices=SUMMARY_METRIC_CHOICES)
+    sensitive_feature = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Feature the metric is computed over; blank means the intersection of all.",
+    )
+    comparator = models.CharField(max_length=2, choices=Comparator.choices)
+    threshold = models.FloatField()
+    action = models.CharField(max_length=20, choices=GateAction.choices)
+    description = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+    read_action = "launch_gate.read"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        feature = self.sensitive_feature or "all features"
+        return f"{self.metric} on {feature} {self.comparator} {self.threshold}"
 
 
 class Verdict(models.TextChoices):
@@ -106,11 +132,7 @@ class Verdict(models.TextChoices):
     INSUFFICIENT = "insufficient", "Insufficient evidence"
 
 
-class GateVerdictQuerySet(OrgScopedQuerySet):
-    org_path = "run__review__system__organization"
-
-
-class GateVerdict(models.Model):
+class GateVerdict(TenantModel):
     run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="verdicts")
     gate = models.ForeignKey(LaunchGate, on_delete=models.CASCADE, related_name="verdicts")
     verdict = models.CharField(max_length=12, choices=Verdict.choices)
@@ -120,7 +142,8 @@ class GateVerdict(models.Model):
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = GateVerdictQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "verdict.read"
 
     class Meta:
         ordering = ["gate_id"]
@@ -128,7 +151,3 @@ class GateVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gate}: {self.verdict}"
-
-    @property
-    def organization(self):
-        return self.run.review.system.organization

@@ -10,25 +10,41 @@ import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.errors import ServiceError
-from reviews.events import event_record, snapshot
-from reviews.models import EDITOR_ROLES, Notice, Organization, Review
-from reviews.services import _require_role
+from orgs import access
+from orgs import services as org_services
+from orgs.errors import ServiceError
+from orgs.ledger.chain import record
+from orgs.ledger.writes import log_change, snapshot
+from orgs.models import Organization
+from reviews.harms.models import Harm
+from reviews.models import Review
 
 from .engine import gates
 from .engine.audit import audit_file, compute, count_file, score_bins_for_file
 from .engine.config import AuditConfig
 from .engine.counts import file_format, merge, read_header, row_count
 from .engine.errors import AuditInputError
-from .models import AuditRun, Dataset, GateVerdict, RunStatus, Verdict
+from .engine.names import SUMMARY_METRIC_NAMES
+from .models import (
+    AuditRun,
+    Comparator,
+    Dataset,
+    GateAction,
+    GateVerdict,
+    LaunchGate,
+    RunStatus,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +57,11 @@ def stale_after() -> timedelta:
 
 
 @transaction.atomic
-def dataset_upload(*, actor, organization: Organization, upload, name: str = "") -> Dataset:
+def dataset_upload(
+    *, actor: AbstractBaseUser, organization: Organization, upload: Any, name: str = ""
+) -> Dataset:
     """Store an uploaded CSV/Parquet file with its SHA-256 and column list."""
-    _require_role(actor, organization, EDITOR_ROLES, "upload datasets")
+    access.require(actor, "dataset.upload", organization)
     limit = settings.AUDIT_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ServiceError(
@@ -71,7 +89,7 @@ def dataset_upload(*, actor, organization: Organization, upload, name: str = "")
         tmp.seek(0)
         dataset = Dataset(
             organization=organization,
-            name=name or Path(upload.name).name,
+            name=(name or Path(upload.name).name)[:200],
             format=fmt,
             sha256=digest.hexdigest(),
             size_bytes=upload.size,
@@ -80,13 +98,7 @@ def dataset_upload(*, actor, organization: Organization, upload, name: str = "")
         )
         dataset.file.save(f"{digest.hexdigest()[:16]}.{fmt}", File(tmp), save=False)
     dataset.save()
-    event_record(
-        organization=organization,
-        actor=actor,
-        verb="create",
-        instance=dataset,
-        after=snapshot(dataset),
-    )
+    log_change(actor=actor, verb="create", instance=dataset)
     return dataset
 
 
@@ -114,78 +126,26 @@ def local_path(dataset: Dataset) -> Iterator[Path]:
 
 
 def run_config(run: AuditRun) -> AuditConfig:
-    return AuditConfig(
-        y_true=run.y_true,
-        y_pred=run.y_pred or None,
-        y_score=run.y_score or None,
-        threshold=run.threshold,
-        sensitive=tuple(run.sensitive),
-        positive=run.positive or None,
-        positive_is=run.positive_is,
-        reference=dict(run.reference or {}),
-        weight=run.weight or None,
-        bootstrap=run.bootstrap,
-        seed=run.seed,
-        chunk_rows=settings.AUDIT_CHUNK_ROWS,
-    )
+    """The run's stored config, read with this deployment's streaming batch size."""
+    return run.audit_config(chunk_rows=settings.AUDIT_CHUNK_ROWS)
 
 
 @transaction.atomic
 def audit_start(
-    *,
-    actor,
-    review: Review,
-    dataset: Dataset,
-    y_true: str,
-    sensitive: list[str],
-    y_pred: str = "",
-    y_score: str = "",
-    threshold: float | None = None,
-    positive: str = "",
-    positive_is: str = "beneficial",
-    reference: dict | None = None,
-    weight: str = "",
-    bootstrap: int = 1000,
-    seed: int = 0,
+    *, actor: AbstractBaseUser, review: Review, dataset: Dataset, config: AuditConfig
 ) -> AuditRun:
-    """Validate the column mapping, save a pending run, and queue it once committed."""
-    organization = review.system.organization
-    _require_role(actor, organization, EDITOR_ROLES, "run audits")
-    if dataset.organization_id != organization.pk:
+    """Check the config against the dataset, save a pending run, queue it once committed."""
+    access.require(actor, "audit.run", review)
+    if dataset.organization_id != review.organization_id:
         raise ServiceError("That dataset belongs to another organization.", field="dataset")
-    run = AuditRun(
-        review=review,
-        dataset=dataset,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        threshold=threshold,
-        sensitive=list(sensitive),
-        positive=positive,
-        positive_is=positive_is,
-        reference=reference or {},
-        weight=weight,
-        bootstrap=bootstrap,
-        seed=seed,
-        created_by=actor,
-    )
     try:
-        config = run_config(run)
+        config.check_columns(dataset.columns, source=dataset.name)
     except AuditInputError as exc:
         raise ServiceError(exc.message, field=exc.field) from exc
-    for column in config.columns:
-        if column not in dataset.columns:
-            import difflib
-
-            close = difflib.get_close_matches(column, dataset.columns, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ServiceError(
-                f"Column {column!r} is not in {dataset.name}.{hint}", field="columns"
-            )
     split = (
         not settings.CELERY_TASK_ALWAYS_EAGER and dataset.size_bytes > settings.AUDIT_SPLIT_BYTES
     )
-    run.parts = (
+    parts = (
         max(
             1,
             min(
@@ -195,10 +155,15 @@ def audit_start(
         if split
         else 1
     )
-    run.save()
-    event_record(
-        organization=organization, actor=actor, verb="create", instance=run, after=snapshot(run)
+    run = AuditRun.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        dataset=dataset,
+        config=config.as_dict(),
+        parts=parts,
+        created_by=actor,
     )
+    log_change(actor=actor, verb="create", instance=run)
     from . import tasks
 
     if run.parts > 1:
@@ -245,7 +210,7 @@ def _progress_reporter(run_id: int):
 
 def audit_execute(*, run_id: int) -> AuditRun:
     """Run a claimed audit in this process and store its outcome."""
-    run = AuditRun.objects.select_related("dataset", "review__system__organization").get(pk=run_id)
+    run = AuditRun.objects.select_related("dataset").get(pk=run_id)
     try:
         config = run_config(run)
         with local_path(run.dataset) as path:
@@ -312,7 +277,7 @@ def audit_store_result(*, run_id: int, result: dict) -> AuditRun:
     """Save the result, judge every launch gate of the review, and tell the lead."""
     run = (
         AuditRun.objects.select_for_update(of=("self",))
-        .select_related("review__system__organization", "review__lead")
+        .select_related("review__lead")
         .get(pk=run_id)
     )
     run.status = RunStatus.SUCCEEDED
@@ -322,9 +287,8 @@ def audit_store_result(*, run_id: int, result: dict) -> AuditRun:
     run.finished_at = timezone.now()
     run.error = ""
     run.save()
-    organization = run.review.system.organization
-    event_record(
-        organization=organization,
+    record(
+        organization_id=run.organization_id,
         actor=run.created_by,
         verb="succeeded",
         object_type="audits.auditrun",
@@ -344,8 +308,8 @@ def _finish_failed(run: AuditRun, message: str) -> AuditRun:
         AuditRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=message, finished_at=timezone.now()
         )
-        event_record(
-            organization=run.review.system.organization,
+        record(
+            organization_id=run.organization_id,
             actor=run.created_by,
             verb="failed",
             object_type="audits.auditrun",
@@ -357,8 +321,8 @@ def _finish_failed(run: AuditRun, message: str) -> AuditRun:
 
 
 def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
-    """Judge each launch gate of the run's review; a failure marks the review and notifies
-    its lead by email and in-app notice."""
+    """Judge each launch gate of the run's review; a failure notifies the review's lead
+    by email and in-app notice."""
     review = run.review
     verdicts = []
     GateVerdict.objects.filter(run=run).delete()
@@ -369,6 +333,7 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
         )
         verdicts.append(
             GateVerdict.objects.create(
+                organization_id=run.organization_id,
                 run=run,
                 gate=gate,
                 verdict=outcome.verdict,
@@ -379,15 +344,14 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
             )
         )
     failing = [v for v in verdicts if v.verdict == Verdict.FAIL]
-    Review.objects.filter(pk=review.pk).update(failing_gates=len(failing))
     if failing and review.lead is not None:
         url = reverse("audit_run_detail", args=[run.pk])
         text = (
             f"Audit #{run.pk} of {review.title} failed {len(failing)} launch gate(s): "
             + "; ".join(f"{v.gate.get_action_display()}: {v.reason}" for v in failing)
         )
-        Notice.objects.create(
-            user=review.lead, organization=review.system.organization, message=text, url=url
+        org_services.notice_send(
+            user=review.lead, organization_id=run.organization_id, message=text, url=url
         )
         if review.lead.email:
             transaction.on_commit(
@@ -403,5 +367,54 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
 
 
 def audit_fail(*, run_id: int, message: str) -> None:
-    run = AuditRun.objects.select_related("review__system__organization").get(pk=run_id)
+    run = AuditRun.objects.get(pk=run_id)
     _finish_failed(run, message)
+
+
+# --- Launch gates ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def launch_gate_create(
+    *,
+    actor: AbstractBaseUser,
+    review: Review,
+    metric: str,
+    comparator: str,
+    threshold: float,
+    action: str,
+    sensitive_feature: str = "",
+    description: str = "",
+    harm: Harm | None = None,
+) -> LaunchGate:
+    access.require(actor, "launch_gate.create", review)
+    if metric not in SUMMARY_METRIC_NAMES:
+        raise ServiceError(f"Unknown metric {metric!r}.", field="metric")
+    if comparator not in Comparator.values:
+        raise ServiceError("Comparator is one of >=, >, <=, <.", field="comparator")
+    if action not in GateAction.values:
+        raise ServiceError("Unknown action.", field="action")
+    if not math.isfinite(threshold):
+        raise ServiceError("The threshold is a finite number.", field="threshold")
+    if harm is not None and harm.review_id != review.pk:
+        raise ServiceError("That harm belongs to another review.", field="harm")
+    gate = LaunchGate.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        metric=metric,
+        comparator=comparator,
+        threshold=threshold,
+        action=action,
+        sensitive_feature=sensitive_feature,
+        description=description,
+        harm=harm,
+    )
+    log_change(actor=actor, verb="create", instance=gate)
+    return gate
+
+
+@transaction.atomic
+def launch_gate_delete(*, actor: AbstractBaseUser, gate: LaunchGate) -> None:
+    access.require(actor, "launch_gate.delete", gate)
+    log_change(actor=actor, verb="delete", instance=gate, before=snapshot(gate))
+    gate.delete()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("audits/runs/<int:pk>/status/", views.audit_run_status, name="audit_run_status"),
     path("audits/runs/<int:pk>/result.json", views.audit_run_json, name="audit_run_json"),
     path("systems/<int:pk>/trend/", views.system_trend, name="system_trend"),
-    path("notices/", views.notices, name="notices"),
+    path("reviews/<int:pk>/launch-gates/", views.launch_gates, name="launch_gates"),
+    path("launch-gates/<int:pk>/delete/", views.launch_gate_delete, name="launch_gate_delete"),
 ]

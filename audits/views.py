@@ -1,28 +1,34 @@
+"""Audit pages: upload and map a dataset, follow a run, read its result, the trend of a
+system's metrics, and a review's launch gates."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from reviews import selectors as core
-from reviews.errors import ServiceError
-from reviews.models import EDITOR_ROLES
+from orgs import access
+from orgs.errors import ServiceError
+from orgs.web import current_organization, submit
+from reviews.harms.selectors import harms_for
+from reviews.selectors import reviews_for, reviews_where, systems_for
 
 from . import charts, selectors, services
-from .forms import DatasetForm, RunForm
-from .models import RunStatus
+from .forms import DatasetForm, LaunchGateForm, RunForm
+from .models import AuditRun, RunStatus
 
 
 @login_required
-def audit_home(request):
-    organization = request.organization
-    if organization is None:
-        raise Http404
-    can_edit = core.role_in(request.user, organization) in EDITOR_ROLES
+def audit_home(request: HttpRequest) -> HttpResponse:
+    organization = current_organization(request)
+    can_edit = access.can(request.user, "dataset.upload", organization)
     form = DatasetForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        access.require(request.user, "dataset.upload", organization)
         if form.is_valid():
             try:
                 dataset = services.dataset_upload(
@@ -41,20 +47,19 @@ def audit_home(request):
         {
             "form": form,
             "can_edit": can_edit,
-            "runs": selectors.runs_for(request.user).filter(
-                review__system__organization=organization
-            )[:50],
+            "runs": selectors.runs_for(request.user)
+            .filter(organization=organization)
+            .defer("result")[:50],
             "datasets": selectors.datasets_for(request.user).filter(organization=organization)[:20],
         },
     )
 
 
 @login_required
-def audit_configure(request, pk: int):
+def audit_configure(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(selectors.datasets_for(request.user), pk=pk)
-    if core.role_in(request.user, dataset.organization) not in EDITOR_ROLES:
-        raise PermissionDenied
-    reviews = core.reviews_for(request.user, dataset.organization)
+    access.require(request.user, "audit.run", dataset)
+    reviews = reviews_where(request.user, "audit.run").filter(organization=dataset.organization)
     form = RunForm(
         request.POST or None,
         columns=dataset.columns,
@@ -62,10 +67,13 @@ def audit_configure(request, pk: int):
         initial={"review": reviews.first()},
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("prediction_kind")
         try:
-            run = services.audit_start(actor=request.user, dataset=dataset, **data)
+            run = services.audit_start(
+                actor=request.user,
+                review=form.cleaned_data["review"],
+                dataset=dataset,
+                config=form.cleaned_data["config"],
+            )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -73,18 +81,21 @@ def audit_configure(request, pk: int):
     return render(request, "audits/configure.html", {"dataset": dataset, "form": form})
 
 
-def _run_context(run) -> dict:
-    context = {"run": run, "finished": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)}
-    if run.status == RunStatus.SUCCEEDED:
-        dims = []
-        for dim in run.result["dimensions"]:
-            dims.append(
-                {
-                    "d": dim,
-                    "rates_svg": charts.group_rates_svg(dim),
-                    "impact_svg": charts.impact_ratio_svg(dim),
-                }
-            )
+def _run_context(run: AuditRun) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "run": run,
+        "config": run.config,
+        "finished": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED),
+    }
+    if run.status == RunStatus.SUCCEEDED and run.result is not None:
+        dims = [
+            {
+                "d": dim,
+                "rates_svg": charts.group_rates_svg(dim),
+                "impact_svg": charts.impact_ratio_svg(dim),
+            }
+            for dim in run.result["dimensions"]
+        ]
         context.update(
             {
                 "dims": dims,
@@ -96,22 +107,22 @@ def _run_context(run) -> dict:
 
 
 @login_required
-def audit_run_detail(request, pk: int):
+def audit_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(selectors.runs_for(request.user), pk=pk)
     return render(request, "audits/run.html", _run_context(run))
 
 
 @login_required
-def audit_run_status(request, pk: int):
+def audit_run_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by the run page while the run is pending or running."""
     run = get_object_or_404(selectors.runs_for(request.user), pk=pk)
     return render(request, "audits/_run_body.html", _run_context(run))
 
 
 @login_required
-def audit_run_json(request, pk: int):
+def audit_run_json(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(selectors.runs_for(request.user), pk=pk)
-    if run.status != RunStatus.SUCCEEDED:
+    if run.status != RunStatus.SUCCEEDED or run.result is None:
         raise Http404("This run has no result.")
     response = JsonResponse(run.result, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="audit-{run.pk}.json"'
@@ -119,12 +130,13 @@ def audit_run_json(request, pk: int):
 
 
 @login_required
-def system_trend(request, pk: int):
-    system = get_object_or_404(core.systems_for(request.user), pk=pk)
+def system_trend(request: HttpRequest, pk: int) -> HttpResponse:
+    system = get_object_or_404(systems_for(request.user), pk=pk)
     dimension = request.GET.get("dimension") or None
     series, dimensions = selectors.trend(system, dimension)
     thresholds = {}
-    for gate in system.reviews.first().launch_gates.all() if system.reviews.exists() else []:
+    review = system.reviews.order_by("-created_at").first()
+    for gate in selectors.launch_gates_of(review) if review else []:
         if (gate.sensitive_feature or None) == dimension:
             thresholds[gate.metric] = gate.threshold
     charts_ = [
@@ -148,14 +160,41 @@ def system_trend(request, pk: int):
 
 
 @login_required
-def notices(request):
-    from reviews.models import Notice
-
-    items = Notice.objects.for_user(request.user)[:100]
+def launch_gates(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review's launch gates with the latest audit's verdict on each."""
+    review = get_object_or_404(reviews_for(request.user), pk=pk)
+    harms = harms_for(request.user).filter(review=review)
     if request.method == "POST":
-        from django.utils import timezone
+        submit(
+            request,
+            LaunchGateForm(request.POST, harms=harms),
+            lambda **data: services.launch_gate_create(actor=request.user, review=review, **data),
+            "Launch gate added.",
+        )
+        return redirect("launch_gates", pk=pk)
+    verdicts = selectors.latest_verdicts(review)
+    gates = [(gate, verdicts.get(gate.pk)) for gate in selectors.launch_gates_of(review)]
+    return render(
+        request,
+        "audits/launch_gates.html",
+        {
+            "review": review,
+            "gates": gates,
+            "latest_run": selectors.latest_run(review),
+            "editor": access.can(request.user, "launch_gate.create", review),
+            "form": LaunchGateForm(harms=harms),
+        },
+    )
 
-        Notice.objects.for_user(request.user).filter(read_at=None).update(read_at=timezone.now())
-        messages.success(request, "All notices marked read.")
-        return redirect("notices")
-    return render(request, "audits/notices.html", {"notices": items})
+
+@login_required
+@require_POST
+def launch_gate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = get_object_or_404(selectors.launch_gates_for(request.user), pk=pk)
+    try:
+        services.launch_gate_delete(actor=request.user, gate=gate)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Launch gate removed.")
+    return redirect("launch_gates", pk=gate.review_id)

@@ -8,7 +8,9 @@ executed eagerly in-process, DEBUG on with a development secret key. Production 
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +56,26 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
 
 
+def env_json(name: str) -> dict:
+    raw = env_str(name)
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object")
+    return value
+
+
+def development_secret(path: Path) -> str:
+    """A random secret kept in a file under var/, created on first use (development only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -86,7 +108,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # One app per capability; each imports only the apps above it in this list
+    # (tests/test_architecture.py checks it). See docs/development.md.
+    "orgs.ledger",
+    "orgs",
     "reviews",
+    "reviews.harms",
+    "reviews.workshops",
     "audits",
 ]
 
@@ -99,7 +127,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "reviews.middleware.CurrentOrganizationMiddleware",
+    "orgs.middleware.CurrentOrganizationMiddleware",
     # Axes must come last so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,7 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reviews.context_processors.organizations",
+                "orgs.context_processors.organizations",
             ],
         },
     },
@@ -136,7 +164,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "forethought.sqlite3")),
             # IMMEDIATE takes SQLite's write lock when a transaction starts, so two writers
-            # can never both read the same event-chain head (see reviews.events).
+            # can never both read the same event-chain head (see orgs/ledger/chain.py).
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
             # A file, not :memory:, for the test database: the browser tests' live server
             # answers from several threads, and each needs its own connection to one database.
@@ -207,8 +235,22 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every requ
 WHITENOISE_USE_FINDERS = DEBUG  # serve from app folders without collectstatic while developing
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# The event log's signed checkpoints live outside the database (orgs/ledger/checkpoints.py):
+# a folder by default; in production point it at storage the database's admins cannot
+# rewrite (another host, or an object-store bucket through a django-storages backend).
+EVENT_CHECKPOINT_DIR = Path(env_str("EVENT_CHECKPOINT_DIR", str(VAR_DIR / "event-checkpoints")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "event_checkpoints": {
+        "BACKEND": env_str(
+            "EVENT_CHECKPOINT_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": (
+            {"location": str(EVENT_CHECKPOINT_DIR)}
+            if not env_str("EVENT_CHECKPOINT_OPTIONS")
+            else env_json("EVENT_CHECKPOINT_OPTIONS")
+        ),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -248,7 +290,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "reviews.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "orgs.api_support.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -262,9 +304,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "reviews.models.Role",
+        "RoleEnum": "orgs.models.Role",
         "ReviewStatusEnum": "reviews.models.ReviewStatus",
-        "VerificationStatusEnum": "reviews.models.ChainVerification.Status",
+        "VerificationStatusEnum": "orgs.ledger.models.ChainVerification.Status",
+        "WorkshopStatusEnum": "reviews.workshops.models.WorkshopStatus",
+        "HarmStatusEnum": "reviews.harms.models.HarmStatus",
+        "MitigationStatusEnum": "reviews.harms.models.MitigationStatus",
+        "RunStatusEnum": "audits.models.RunStatus",
     },
 }
 
@@ -294,12 +340,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "verify-event-chains-nightly": {
-        "task": "reviews.tasks.verify_all_event_chains",
+        "task": "orgs.ledger.tasks.verify_all_event_chains",
         "schedule": 24 * 60 * 60,
+    },
+    "write-event-checkpoint": {
+        "task": "orgs.ledger.tasks.write_event_checkpoint",
+        "schedule": env_int("EVENT_CHECKPOINT_MINUTES", 15) * 60,
     },
 }
 
 # --- Forethought ------------------------------------------------------------------------
+
+# The key of the event log's HMAC chain and checkpoints. It must live outside the database
+# (a secret file or the environment): whoever holds it could rewrite history undetected.
+# Without it, development uses a random key kept in var/ (created on first start).
+EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY")
+if not EVENT_CHAIN_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG is off but EVENT_CHAIN_KEY is not set. Set EVENT_CHAIN_KEY (or "
+            "EVENT_CHAIN_KEY_FILE) to a long random value kept outside the database, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    EVENT_CHAIN_KEY = development_secret(VAR_DIR / "event-chain.key")
 
 # Audit uploads: a hard size limit, and above AUDIT_SPLIT_BYTES (with a real broker) a
 # file's row ranges are counted in parallel by a Celery group and added by a chord callback.

@@ -6,30 +6,35 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
+from orgs import api as orgs_api
+from orgs.views import healthz
 from reviews import api as reviews_api
-from reviews.views import healthz
+from reviews.harms import api as harms_api
 from reviews.workshops import api as workshops_api
 
 router = DefaultRouter()
-router.register("organizations", reviews_api.OrganizationViewSet, basename="organization")
-router.register("memberships", reviews_api.MembershipViewSet, basename="membership")
+router.register("organizations", orgs_api.OrganizationViewSet, basename="organization")
+router.register("memberships", orgs_api.MembershipViewSet, basename="membership")
+router.register(
+    "member-invitations", orgs_api.MemberInvitationViewSet, basename="member-invitation"
+)
+router.register("events", orgs_api.EventViewSet, basename="event")
+router.register(
+    "event-verifications", orgs_api.ChainVerificationViewSet, basename="event-verification"
+)
 router.register("systems", reviews_api.AISystemViewSet, basename="system")
 router.register("reviews", reviews_api.ReviewViewSet, basename="review")
 router.register("signoffs", reviews_api.SignOffViewSet, basename="signoff")
-router.register("events", reviews_api.EventViewSet, basename="event")
-router.register(
-    "event-verifications", reviews_api.ChainVerificationViewSet, basename="event-verification"
-)
-router.register("harm-categories", workshops_api.HarmCategoryViewSet, basename="harm-category")
+router.register("harm-categories", harms_api.HarmCategoryViewSet, basename="harm-category")
+router.register("stakeholders", harms_api.StakeholderViewSet, basename="stakeholder")
+router.register("harms", harms_api.HarmViewSet, basename="harm")
+router.register("ratings", harms_api.RatingViewSet, basename="rating")
+router.register("votes", harms_api.VoteViewSet, basename="vote")
+router.register("mitigations", harms_api.MitigationViewSet, basename="mitigation")
 router.register("workshops", workshops_api.WorkshopViewSet, basename="workshop")
 router.register("invitations", workshops_api.InvitationViewSet, basename="invitation")
-router.register("stakeholders", workshops_api.StakeholderViewSet, basename="stakeholder")
-router.register("harms", workshops_api.HarmViewSet, basename="harm")
-router.register("ratings", workshops_api.RatingViewSet, basename="rating")
-router.register("votes", workshops_api.VoteViewSet, basename="vote")
 router.register("consequences", workshops_api.ConsequenceViewSet, basename="consequence")
-router.register("mitigations", workshops_api.MitigationViewSet, basename="mitigation")
-router.register("launch-gates", workshops_api.LaunchGateViewSet, basename="launch-gate")
+router.register("launch-gates", audits_api.LaunchGateViewSet, basename="launch-gate")
 router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
 router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
 
@@ -38,6 +43,9 @@ router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
 PUBLIC_API_ROUTES = {"api-token", "api-schema", "api-docs"}
 # Reference data shared by every organization (the harm taxonomy): login needed, no scoping.
 SHARED_API_ROUTES = {"harm-category-list", "harm-category-detail"}
+# Routes any logged-in person may call with a credential of their own (an invitation
+# token), whatever their role: the service checks the token.
+SELF_SERVICE_API_ROUTES = {"member-invitation-accept"}
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -48,7 +56,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
+    path("", include("orgs.urls")),
+    path("", include("reviews.urls")),
+    path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
     path("", include("audits.urls")),
-    path("", include("reviews.urls")),
 ]

@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "Organizations and reviews"
+    label = "reviews"
+    verbose_name = "AI systems and reviews"

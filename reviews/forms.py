@@ -1,10 +1,13 @@
+from typing import Any
+
 from django import forms
-from django.contrib.auth import get_user_model
+
+from orgs import access
 
 from .models import AISystem, Decision, Review, ReviewStatus
 
 
-class AISystemForm(forms.ModelForm):
+class AISystemForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = AISystem
         fields = ["name", "purpose", "domain", "decision_type", "deployment_context"]
@@ -14,19 +17,16 @@ class AISystemForm(forms.ModelForm):
         }
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Review
         fields = ["title", "system_version", "due_date", "lead"]
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, organization=None, **kwargs):
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__organization=organization)
-            .order_by("username")
-        )
+        # The same people the service accepts as a lead.
+        self.fields["lead"].queryset = access.users_who_may(organization, "review.lead")  # type: ignore[attr-defined]
         self.fields["lead"].required = False
 
 

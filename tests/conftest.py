@@ -12,8 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from orgs import services as org_services
+from orgs.models import Membership, Organization, Role
 from reviews import services
-from reviews.models import Domain, Membership, Organization, Role
+from reviews.models import Domain
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-staple"
@@ -35,12 +37,12 @@ def make_user(username: str, **extra):
 
 
 def make_org(owner, name: str = "Acme Lending", slug: str = "acme") -> Organization:
-    return services.organization_create(actor=owner, name=name, slug=slug)
+    return org_services.organization_create(actor=owner, name=name, slug=slug)
 
 
 def add_member(org: Organization, user, role: str) -> Membership:
     owner = org.memberships.filter(role=Role.OWNER).first().user
-    return services.membership_create(actor=owner, organization=org, user=user, role=role)
+    return org_services.membership_add(actor=owner, organization=org, user=user, role=role)
 
 
 def make_system(org: Organization, actor, name: str = "Credit model"):
@@ -134,27 +136,31 @@ def _fast_passwords(settings):
 @pytest.fixture
 def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     """One object of every API model in ``org``, so every detail route has a target."""
+    from audits import services as audit_services
+    from orgs import services as org_services
+    from reviews.harms import services as harms
+    from reviews.harms.models import HarmCategory
     from reviews.models import Decision, ReviewStatus
     from reviews.workshops import services as ws
-    from reviews.workshops.models import HarmCategory, WorkshopFormat
+    from reviews.workshops.models import WorkshopFormat
 
     workshop = ws.workshop_create(actor=owner, review=review, title="W")
     ws.workshop_set_status(actor=owner, workshop=workshop, status="open")
     ws.workshop_join(actor=participant, workshop=workshop)
     ws.invitation_create(actor=owner, workshop=workshop)
-    stakeholder = ws.stakeholder_create(actor=owner, review=review, name="S", kind="direct")
-    harm = ws.harm_create(
+    org_services.member_invitation_create(actor=owner, organization=org, role=Role.VIEWER)
+    stakeholder = harms.stakeholder_create(actor=owner, review=review, name="S", kind="direct")
+    harm = ws.card_add(
         actor=participant,
-        review=review,
         workshop=workshop,
         title="H",
         category=HarmCategory.objects.first(),
         stakeholders=[stakeholder],
     )
-    ws.rating_set(actor=participant, harm=harm, severity=3, likelihood=3, scale=3)
-    ws.vote_add(actor=participant, harm=harm)
-    ws.mitigation_create(actor=owner, harm=harm, action="M", owner=owner)
-    ws.launch_gate_create(
+    ws.card_rate(actor=participant, workshop=workshop, harm=harm, severity=3, likelihood=3, scale=3)
+    ws.card_vote(actor=participant, workshop=workshop, harm=harm)
+    harms.mitigation_create(actor=owner, harm=harm, action="M", owner=owner)
+    audit_services.launch_gate_create(
         actor=owner,
         review=review,
         metric="demographic_parity_ratio",
@@ -171,7 +177,7 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     )
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
-    services.chain_verification_start(actor=owner, organization=org)
+    org_services.event_log_verify(actor=owner, organization=org)
     run_small_audit(owner, review)
     return org
 
@@ -197,17 +203,19 @@ def run_small_audit(owner, review, **overrides):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from audits import services as audits
+    from audits.engine.config import AuditConfig
 
     dataset = audits.dataset_upload(
         actor=owner,
-        organization=review.system.organization,
+        organization=review.organization,
         upload=SimpleUploadedFile("small.csv", small_csv()),
         name="small.csv",
     )
     options = dict(
-        y_true="y", y_score="score", threshold=0.5, sensitive=["sex", "race"], bootstrap=50
+        y_true="y", y_score="score", threshold=0.5, sensitive=("sex", "race"), bootstrap=50
     )
     options.update(overrides)
-    run = audits.audit_start(actor=owner, review=review, dataset=dataset, **options)
+    config = AuditConfig.from_dict(options)
+    run = audits.audit_start(actor=owner, review=review, dataset=dataset, config=config)
     assert audits.audit_claim(run.pk, "test-worker") == "claimed"
     return audits.audit_execute(run_id=run.pk)

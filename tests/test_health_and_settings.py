@@ -70,11 +70,24 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         "WARNING",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        EVENT_CHAIN_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="forethought.example.org",
         FORETHOUGHT_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_debug_and_without_an_event_chain_key(tmp_path):
+    result = _manage(
+        "check",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="x.example.org",
+        FORETHOUGHT_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "EVENT_CHAIN_KEY is not set" in result.stderr
 
 
 def test_bad_environment_values_are_named(tmp_path):
@@ -83,17 +96,40 @@ def test_bad_environment_values_are_named(tmp_path):
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
-def test_secret_key_can_come_from_a_file(tmp_path):
+def test_secret_and_chain_keys_can_come_from_files(tmp_path):
     key_file = tmp_path / "key"
     key_file.write_text(secrets.token_urlsafe(50))
+    chain_file = tmp_path / "chain-key"
+    chain_file.write_text(secrets.token_urlsafe(48))
     result = _manage(
         "check",
         DEBUG="0",
         SECRET_KEY_FILE=str(key_file),
+        EVENT_CHAIN_KEY_FILE=str(chain_file),
         ALLOWED_HOSTS="x.example.org",
         FORETHOUGHT_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_development_chain_key_is_made_once_under_var(tmp_path):
+    first = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EVENT_CHAIN_KEY)",
+        FORETHOUGHT_VAR_DIR=str(tmp_path),
+    )
+    second = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EVENT_CHAIN_KEY)",
+        FORETHOUGHT_VAR_DIR=str(tmp_path),
+    )
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip().splitlines()[-1]
+    assert len(key) >= 60 and key == second.stdout.strip().splitlines()[-1]
+    assert (tmp_path / "event-chain.key").read_text().strip() == key
+    assert oct((tmp_path / "event-chain.key").stat().st_mode & 0o777) == "0o600"
 
 
 def _settings_env_names() -> set[str]:
@@ -136,7 +172,7 @@ def test_celery_is_configured_for_safe_redelivery():
 
 
 def test_the_ping_task_answers(db):
-    from reviews.tasks import ping
+    from orgs.tasks import ping
 
     assert ping.delay().get(timeout=5) == "pong"
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
 from .errors import AuditInputError
 
@@ -64,7 +66,65 @@ class AuditConfig:
             cols.append(self.weight)
         return [c for c in cols if c is not None]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["sensitive"] = list(self.sensitive)
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuditConfig:
+        """The inverse of ``as_dict``: the form of a config stored on an audit run or sent
+        to the API. Unknown keys and values of the wrong type are refused with a message."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise AuditInputError(f"Unknown setting(s): {', '.join(unknown)}.", field=unknown[0])
+        values = {k: v for k, v in data.items() if v is not None or k in _OPTIONAL}
+        for name in ("y_true", "y_pred", "y_score", "positive", "weight"):
+            value = values.get(name)
+            if value is not None and not isinstance(value, str):
+                raise AuditInputError(f"{name} is a column name (text).", field=name)
+            if value == "":
+                values[name] = None if name != "y_true" else value
+        sensitive = values.get("sensitive", ())
+        if isinstance(sensitive, str) or not isinstance(sensitive, Sequence):
+            raise AuditInputError("sensitive is a list of column names.", field="sensitive")
+        if not all(isinstance(s, str) for s in sensitive):
+            raise AuditInputError("sensitive is a list of column names.", field="sensitive")
+        values["sensitive"] = tuple(sensitive)
+        reference = values.get("reference") or {}
+        if not isinstance(reference, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in reference.items()
+        ):
+            raise AuditInputError(
+                "reference maps a column to one of its values.", field="reference"
+            )
+        values["reference"] = dict(reference)
+        for name in ("bootstrap", "seed", "min_group_size", "chunk_rows", "score_bins"):
+            if name in values and (
+                isinstance(values[name], bool) or not isinstance(values[name], int)
+            ):
+                raise AuditInputError(f"{name} is a whole number.", field=name)
+        for name in ("threshold", "confidence"):
+            value = values.get(name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise AuditInputError(f"{name} is a number.", field=name)
+        if not isinstance(values.get("y_true"), str) or not values["y_true"]:
+            raise AuditInputError("Name the true outcome column.", field="y_true")
+        return cls(**values)
+
+    def check_columns(self, available: Sequence[str], source: str = "the file") -> None:
+        """Every column this config names is in ``available``; otherwise say which is not,
+        with the closest name as a hint."""
+        for column in self.columns:
+            if column not in available:
+                close = difflib.get_close_matches(column, list(available), n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise AuditInputError(
+                    f"Column {column!r} is not in {source}.{hint}", field="columns"
+                )
+
+
+_OPTIONAL = {"y_pred", "y_score", "threshold", "positive", "weight"}

@@ -1,62 +1,70 @@
-"""Workshop API. Viewsets stay thin: scoped selectors for reads, services for writes."""
+"""Workshop API. Everything a participant or guest does in a workshop (cards, ratings,
+votes, stakeholders) goes through the workshop's own routes, which check the seat and that
+the workshop is open."""
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ..api import ScopedViewSet
-from ..models import EDITOR_ROLES, Role
+from orgs.api_support import ScopedViewSet
+from reviews.harms import selectors as harm_selectors
+from reviews.harms.serializers import RatingSerializer, StakeholderSerializer
+
 from . import selectors, services
-from .models import HarmCategory, WorkshopStatus
+from .models import Workshop, WorkshopStatus
 from .serializers import (
+    CardRatingSerializer,
+    CardSerializer,
+    CardVoteSerializer,
     ConsequenceSerializer,
-    HarmCategorySerializer,
-    HarmSerializer,
     InvitationSerializer,
-    LaunchGateSerializer,
-    MitigationSerializer,
-    RatingSerializer,
-    StakeholderSerializer,
-    VoteSerializer,
     WorkshopJoinSerializer,
     WorkshopRoundSerializer,
     WorkshopSerializer,
+    WorkshopStakeholderSerializer,
 )
 
-CONTRIBUTOR_ROLES = EDITOR_ROLES | {Role.PARTICIPANT}
-RUNNER_ROLES = frozenset({Role.OWNER, Role.FACILITATOR, Role.REVIEWER})
-
-
-class HarmCategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The harm taxonomy (four families, each category with a prompt question)."""
-
-    serializer_class = HarmCategorySerializer
-    queryset = HarmCategory.objects.all()
-    lookup_field = "slug"
-    pagination_class = None
+CONTRIBUTE = "workshop.contribute"
 
 
 class WorkshopViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
 ):
-    """Workshops. The facilitator opens, closes and moves rounds; members join."""
+    """Workshops. The facilitator opens, closes and moves rounds; members join; people
+    with a seat add cards, rate, vote and name stakeholders while it is open."""
 
     serializer_class = WorkshopSerializer
-    write_roles = CONTRIBUTOR_ROLES
+    policy = {
+        "create": "workshop.create",
+        "open": "workshop.run",
+        "close": "workshop.run",
+        "set_round": "workshop.run",
+        "join": "workshop.join",
+        "cards": CONTRIBUTE,
+        "card": CONTRIBUTE,
+        "ratings": CONTRIBUTE,
+        "vote": CONTRIBUTE,
+        "unvote": CONTRIBUTE,
+        "stakeholders": CONTRIBUTE,
+    }
     filterset_fields = ["review", "status", "format"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         return selectors.workshops_for(self.request.user)
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.workshop_create(
             actor=self.request.user, **serializer.validated_data
         )
 
-    def _status(self, request, to):
+    def _status(self, request: Request, to: str) -> Response:
         workshop = services.workshop_set_status(
             actor=request.user, workshop=self.get_object(), status=to
         )
@@ -64,17 +72,17 @@ class WorkshopViewSet(
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def open(self, request, pk=None):
+    def open(self, request: Request, pk: str | None = None) -> Response:
         return self._status(request, WorkshopStatus.OPEN)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
+    def close(self, request: Request, pk: str | None = None) -> Response:
         return self._status(request, WorkshopStatus.CLOSED)
 
     @extend_schema(request=WorkshopRoundSerializer)
     @action(detail=True, methods=["post"], url_path="round")
-    def set_round(self, request, pk=None):
+    def set_round(self, request: Request, pk: str | None = None) -> Response:
         workshop = self.get_object()
         data = WorkshopRoundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -85,12 +93,117 @@ class WorkshopViewSet(
 
     @extend_schema(request=WorkshopJoinSerializer)
     @action(detail=True, methods=["post"])
-    def join(self, request, pk=None):
+    def join(self, request: Request, pk: str | None = None) -> Response:
         workshop = self.get_object()
         data = WorkshopJoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.workshop_join(actor=request.user, workshop=workshop, **data.validated_data)
         return Response(self.get_serializer(workshop).data)
+
+    # --- The board ------------------------------------------------------------------------
+
+    def _card_context(self, workshop: Workshop, harms: list[Any]) -> dict[str, Any]:
+        return {
+            **self.get_serializer_context(),
+            "workshop": workshop,
+            "aggregates": harm_selectors.harm_aggregates(harms),
+        }
+
+    @extend_schema(request=CardSerializer, responses=CardSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def cards(self, request: Request, pk: str | None = None) -> Response:
+        """GET: the harm cards of the board with their aggregates. POST: add a card."""
+        workshop = self.get_object()
+        if request.method == "GET":
+            harms = list(selectors.cards_of(workshop).prefetch_related("stakeholders"))
+            context = self._card_context(workshop, harms)
+            return Response(CardSerializer(harms, many=True, context=context).data)
+        payload = CardSerializer(data=request.data, context=self._card_context(workshop, []))
+        payload.is_valid(raise_exception=True)
+        harm = services.card_add(actor=request.user, workshop=workshop, **payload.validated_data)
+        context = self._card_context(workshop, [harm])
+        return Response(CardSerializer(harm, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CardSerializer, responses=CardSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"cards/(?P<harm_id>\d+)")
+    def card(self, request: Request, pk: str | None = None, harm_id: str = "") -> Response:
+        """Fix the wording of your own card while the workshop is open."""
+        workshop = self.get_object()
+        harm = get_object_or_404(selectors.cards_of(workshop), pk=harm_id)
+        payload = CardSerializer(
+            harm, data=request.data, partial=True, context=self._card_context(workshop, [])
+        )
+        payload.is_valid(raise_exception=True)
+        harm = services.card_update(
+            actor=request.user, workshop=workshop, harm=harm, **payload.validated_data
+        )
+        return Response(CardSerializer(harm, context=self._card_context(workshop, [harm])).data)
+
+    def _card_of(self, workshop: Workshop, harm_id: int) -> Any:
+        return get_object_or_404(selectors.cards_of(workshop), pk=harm_id)
+
+    @extend_schema(request=CardRatingSerializer, responses=RatingSerializer)
+    @action(detail=True, methods=["post"])
+    def ratings(self, request: Request, pk: str | None = None) -> Response:
+        """Rate a card (POST again to change your rating): 201 when new, 200 when changed."""
+        workshop = self.get_object()
+        payload = CardRatingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        harm = self._card_of(workshop, data.pop("harm"))
+        rating, created = services.card_rate(
+            actor=request.user, workshop=workshop, harm=harm, **data
+        )
+        return Response(
+            RatingSerializer(rating, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=CardVoteSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def vote(self, request: Request, pk: str | None = None) -> Response:
+        """Place one of your dots on a card."""
+        workshop = self.get_object()
+        payload = CardVoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        harm = self._card_of(workshop, payload.validated_data["harm"])
+        vote = services.card_vote(actor=request.user, workshop=workshop, harm=harm)
+        return Response(
+            {
+                "id": vote.pk,
+                "harm": harm.pk,
+                "votes_left": services.votes_left(request.user, workshop),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=CardVoteSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def unvote(self, request: Request, pk: str | None = None) -> Response:
+        """Take one of your dots back from a card."""
+        workshop = self.get_object()
+        payload = CardVoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        harm = self._card_of(workshop, payload.validated_data["harm"])
+        services.card_unvote(actor=request.user, workshop=workshop, harm=harm)
+        return Response(
+            {"harm": harm.pk, "votes_left": services.votes_left(request.user, workshop)}
+        )
+
+    @extend_schema(request=WorkshopStakeholderSerializer, responses=StakeholderSerializer)
+    @action(detail=True, methods=["post"])
+    def stakeholders(self, request: Request, pk: str | None = None) -> Response:
+        """Name a stakeholder of the review from the workshop."""
+        workshop = self.get_object()
+        payload = WorkshopStakeholderSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        stakeholder = services.stakeholder_add(
+            actor=request.user, workshop=workshop, **payload.validated_data
+        )
+        return Response(
+            StakeholderSerializer(stakeholder, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class InvitationViewSet(
@@ -99,176 +212,22 @@ class InvitationViewSet(
     """Invitation links (unguessable, expiring, revocable) for the people who run workshops."""
 
     serializer_class = InvitationSerializer
-    write_roles = RUNNER_ROLES
+    policy = {"create": "workshop_invitation.create", "revoke": "workshop_invitation.revoke"}
     filterset_fields = ["workshop"]
 
-    def get_queryset(self):
-        return selectors.invitations_for(self.request.user).select_related("workshop")
+    def get_queryset(self) -> Any:
+        return selectors.invitations_for(self.request.user)
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.invitation_create(actor=self.request.user, **data)
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.invitation_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
         invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
         return Response(self.get_serializer(invitation).data)
-
-
-class StakeholderViewSet(viewsets.ModelViewSet, ScopedViewSet):
-    serializer_class = StakeholderSerializer
-    permission_classes = ScopedViewSet.permission_classes
-    write_roles = CONTRIBUTOR_ROLES
-    filterset_fields = ["review", "kind", "vulnerable"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.stakeholders_for(self.request.user).order_by("review_id", "kind", "name")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.stakeholder_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        data = {
-            k: v for k, v in serializer.validated_data.items() if k not in {"review", "workshop"}
-        }
-        serializer.instance = services.stakeholder_update(
-            actor=self.request.user, stakeholder=serializer.instance, **data
-        )
-
-    def perform_destroy(self, instance):
-        services.stakeholder_delete(actor=self.request.user, stakeholder=instance)
-
-
-class HarmViewSet(viewsets.ModelViewSet, ScopedViewSet):
-    """Harm cards and the register: aggregates (median severity and likelihood, risk,
-    IQR, contested, votes) come with every harm."""
-
-    serializer_class = HarmSerializer
-    permission_classes = ScopedViewSet.permission_classes
-    write_roles = CONTRIBUTOR_ROLES
-    filterset_fields = {
-        "review": ["exact"],
-        "workshop": ["exact"],
-        "status": ["exact"],
-        "source": ["exact"],
-        "category__slug": ["exact"],
-        "category__family": ["exact"],
-        "stakeholders": ["exact"],
-    }
-    ordering_fields = ["created_at", "title"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self) -> QuerySet:
-        return (
-            selectors.harms_for(self.request.user)
-            .prefetch_related("stakeholders")
-            .order_by("created_at", "id")
-        )
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        contested = self.request.query_params.get("contested")
-        risk_min = self.request.query_params.get("risk_min")
-        if contested is None and risk_min is None:
-            return queryset
-        try:
-            minimum = float(risk_min) if risk_min is not None else None
-        except ValueError as exc:
-            raise ValidationError({"risk_min": ["Give a number."]}) from exc
-        aggs = selectors.harm_aggregates(list(queryset))
-        keep = [
-            pk
-            for pk, agg in aggs.items()
-            if (contested is None or agg.contested == (contested.lower() in {"1", "true", "yes"}))
-            and (minimum is None or (agg.risk is not None and agg.risk >= minimum))
-        ]
-        return queryset.filter(pk__in=keep)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        self._aggregates = selectors.harm_aggregates(page if page is not None else list(queryset))
-        return page
-
-    def get_serializer_context(self):
-        return {
-            **super().get_serializer_context(),
-            "aggregates": getattr(self, "_aggregates", None),
-        }
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("contested", bool, description="Only contested (IQR ≥ 2) harms"),
-            OpenApiParameter("risk_min", float, description="Only harms with risk ≥ this"),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.harm_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.harm_update(
-            actor=self.request.user, harm=serializer.instance, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.harm_delete(actor=self.request.user, harm=instance)
-
-
-class RatingViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
-):
-    """Your ratings. POST again for the same harm to change your rating."""
-
-    serializer_class = RatingSerializer
-    write_roles = CONTRIBUTOR_ROLES
-    filterset_fields = ["harm"]
-
-    def get_queryset(self):
-        return selectors.ratings_for(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        existed = data["harm"].ratings.filter(user=request.user).exists()
-        rating = services.rating_set(actor=request.user, **data)
-        return Response(
-            self.get_serializer(rating).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )
-
-
-class VoteViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
-    """Your dot-votes: each POST places one dot, DELETE takes it back."""
-
-    serializer_class = VoteSerializer
-    write_roles = CONTRIBUTOR_ROLES
-    filterset_fields = ["harm", "workshop"]
-
-    def get_queryset(self):
-        return selectors.votes_for(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.vote_add(
-            actor=self.request.user, harm=serializer.validated_data["harm"]
-        )
-
-    def perform_destroy(self, instance):
-        services.vote_remove(actor=self.request.user, vote=instance)
 
 
 class ConsequenceViewSet(
@@ -282,71 +241,21 @@ class ConsequenceViewSet(
     or monitor."""
 
     serializer_class = ConsequenceSerializer
-    write_roles = CONTRIBUTOR_ROLES
+    policy = {"create": CONTRIBUTE, "update": CONTRIBUTE, "partial_update": CONTRIBUTE}
     filterset_fields = ["workshop", "intent", "valence", "disposition"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
         return selectors.consequences_for(self.request.user)
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.consequence_create(
             actor=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.consequence_sort(
             actor=self.request.user,
             consequence=serializer.instance,
             disposition=serializer.validated_data.get("disposition", ""),
         )
-
-
-class MitigationViewSet(viewsets.ModelViewSet, ScopedViewSet):
-    serializer_class = MitigationSerializer
-    permission_classes = ScopedViewSet.permission_classes
-    write_roles = EDITOR_ROLES
-    filterset_fields = ["harm", "status", "owner", "harm__review"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.mitigations_for(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.mitigation_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.mitigation_update(
-            actor=self.request.user, mitigation=serializer.instance, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.mitigation_delete(actor=self.request.user, mitigation=instance)
-
-
-class LaunchGateViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
-    """Pre-launch criteria that audits evaluate; ``metric`` is one of the audit engine's
-    summary metrics (audits/engine/names.py)."""
-
-    serializer_class = LaunchGateSerializer
-    write_roles = EDITOR_ROLES
-    filterset_fields = ["review", "metric", "action"]
-
-    def get_queryset(self):
-        return selectors.launch_gates_for(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.launch_gate_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.launch_gate_delete(actor=self.request.user, gate=instance)

@@ -1,15 +1,15 @@
-"""Workshops, stakeholders, harms, ratings, votes, consequences, mitigations, launch gates."""
+"""Participatory workshops: the room (seats, invitation links, rounds), the harm cards
+placed on its board, and consequence-scanning cards."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
 
-from audits.engine.names import SUMMARY_METRIC_CHOICES
-
-from ..models import OrgScopedQuerySet, Review
+from orgs.tenancy import TenantModel, TenantQuerySet
+from reviews.harms.models import Disposition, Harm
+from reviews.models import Review
 
 
 class WorkshopFormat(models.TextChoices):
@@ -23,39 +23,7 @@ class WorkshopStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class WorkshopScopedQuerySet(OrgScopedQuerySet):
-    """Visible to full members of the organization, and to the workshop's own participants
-    (guests invited by link see only their workshop)."""
-
-    workshop_path = "workshop"
-
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        full_member = Q(
-            **{
-                f"{self.org_path}__memberships__user": user,
-                f"{self.org_path}__memberships__workshop__isnull": True,
-            }
-        )
-        guest = Q(**{f"{self.workshop_path}__participants__user": user})
-        return self.filter(full_member | guest).distinct()
-
-
-class WorkshopQuerySet(OrgScopedQuerySet):
-    org_path = "review__system__organization"
-
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        full_member = Q(
-            review__system__organization__memberships__user=user,
-            review__system__organization__memberships__workshop__isnull=True,
-        )
-        return self.filter(full_member | Q(participants__user=user)).distinct()
-
-
-class Workshop(models.Model):
+class Workshop(TenantModel):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="workshops")
     title = models.CharField(max_length=200)
     facilitator = models.ForeignKey(
@@ -78,7 +46,9 @@ class Workshop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = WorkshopQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "workshop.read"
+    access_paths = {"seated": "participants__user", "facilitates": "facilitator"}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,52 +56,8 @@ class Workshop(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def organization(self):
-        return self.review.system.organization
 
-
-class ParticipantQuerySet(WorkshopScopedQuerySet):
-    org_path = "workshop__review__system__organization"
-    workshop_path = "workshop"
-
-
-class WorkshopParticipant(models.Model):
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_seats"
-    )
-    represents_community = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="The impacted community this person speaks for, if any.",
-    )
-    invitation = models.ForeignKey(
-        "WorkshopInvitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    joined_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ParticipantQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["joined_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["workshop", "user"], name="one_seat_per_workshop")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} in {self.workshop}"
-
-    @property
-    def organization(self):
-        return self.workshop.review.system.organization
-
-
-class WorkshopInvitationQuerySet(OrgScopedQuerySet):
-    org_path = "workshop__review__system__organization"
-
-
-class WorkshopInvitation(models.Model):
+class WorkshopInvitation(TenantModel):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, editable=False)
     label = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
@@ -145,7 +71,9 @@ class WorkshopInvitation(models.Model):
     max_uses = models.PositiveIntegerField(default=50)
     uses = models.PositiveIntegerField(default=0)
 
-    objects = WorkshopInvitationQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "workshop_invitation.read"
+    access_paths = {"facilitates": "workshop__facilitator"}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -153,192 +81,59 @@ class WorkshopInvitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation to {self.workshop}"
 
-    @property
-    def organization(self):
-        return self.workshop.review.system.organization
 
+class WorkshopParticipant(TenantModel):
+    """A seat in a workshop. It grants nothing by itself: the access policy asks for a
+    standing in the organization too, so a seat ends with its holder's membership."""
 
-class StakeholderKind(models.TextChoices):
-    DIRECT = "direct", "Direct"
-    INDIRECT = "indirect", "Indirect"
-    EXCLUDED = "excluded", "Excluded"
-    SPONSOR = "sponsor", "Sponsor"
-    BUILDER = "builder", "Builder"
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_seats"
+    )
+    represents_community = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The impacted community this person speaks for, if any.",
+    )
+    invitation = models.ForeignKey(
+        WorkshopInvitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
 
-
-class StakeholderQuerySet(WorkshopScopedQuerySet):
-    org_path = "review__system__organization"
-    workshop_path = "review__workshops"
-
-
-class Stakeholder(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="stakeholders")
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=StakeholderKind.choices)
-    description = models.TextField(blank=True)
-    vulnerable = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = StakeholderQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "participant.read"
+    access_paths = {"seated": "workshop__participants__user", "own": "user"}
 
     class Meta:
-        ordering = ["kind", "name"]
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="one_seat_per_workshop")
+        ]
 
     def __str__(self) -> str:
-        return self.name
-
-    @property
-    def organization(self):
-        return self.review.system.organization
+        return f"{self.user} in {self.workshop}"
 
 
-class HarmCategory(models.Model):
-    """One category of the shipped harm taxonomy (reviews/data/harm_taxonomy.json)."""
+class BoardCard(TenantModel):
+    """A harm raised on a workshop's board: the harm lives in the register, this row says
+    which workshop it came from (guests read it through the workshop)."""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    family = models.SlugField(max_length=60)
-    family_name = models.CharField(max_length=120)
-    name = models.CharField(max_length=120)
-    prompt = models.TextField()
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order"]
-        verbose_name_plural = "harm categories"
-
-    def __str__(self) -> str:
-        return f"{self.family_name}: {self.name}"
-
-
-class HarmSource(models.TextChoices):
-    WORKSHOP = "workshop", "Workshop"
-    FEEDBACK = "feedback", "Community feedback"
-    AUDIT = "audit", "Audit"
-    INCIDENT = "incident", "Incident"
-
-
-class HarmStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MITIGATED = "mitigated", "Mitigated"
-    ACCEPTED = "accepted", "Accepted"
-    CLOSED = "closed", "Closed"
-
-
-class HarmQuerySet(WorkshopScopedQuerySet):
-    org_path = "review__system__organization"
-    workshop_path = "workshop"
-
-
-class Harm(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="harms")
-    workshop = models.ForeignKey(
-        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="harms"
-    )
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    category = models.ForeignKey(HarmCategory, on_delete=models.PROTECT, related_name="harms")
-    stakeholders = models.ManyToManyField(Stakeholder, blank=True, related_name="harms")
-    source = models.CharField(
-        max_length=10, choices=HarmSource.choices, default=HarmSource.WORKSHOP
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=HarmStatus.choices, default=HarmStatus.OPEN)
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="cards")
+    harm = models.OneToOneField(Harm, on_delete=models.CASCADE, related_name="board_card")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = HarmQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "workshop.read"
+    access_paths = {"seated": "workshop__participants__user"}
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.title
-
-    @property
-    def organization(self):
-        return self.review.system.organization
+        return f"{self.harm} on {self.workshop}"
 
 
-def _one_to_five():
-    return [MinValueValidator(1), MaxValueValidator(5)]
-
-
-class RatingQuerySet(WorkshopScopedQuerySet):
-    org_path = "harm__review__system__organization"
-    workshop_path = "harm__workshop"
-
-
-class Rating(models.Model):
-    harm = models.ForeignKey(Harm, on_delete=models.CASCADE, related_name="ratings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    severity = models.PositiveSmallIntegerField(validators=_one_to_five())
-    likelihood = models.PositiveSmallIntegerField(validators=_one_to_five())
-    scale = models.PositiveSmallIntegerField(validators=_one_to_five())
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = RatingQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["harm_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["harm", "user"], name="one_rating_per_person"),
-            models.CheckConstraint(
-                condition=Q(severity__gte=1, severity__lte=5)
-                & Q(likelihood__gte=1, likelihood__lte=5)
-                & Q(scale__gte=1, scale__lte=5),
-                name="ratings_one_to_five",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} rates {self.harm}: {self.severity}/{self.likelihood}/{self.scale}"
-
-    @property
-    def organization(self):
-        return self.harm.review.system.organization
-
-
-class VoteQuerySet(WorkshopScopedQuerySet):
-    org_path = "workshop__review__system__organization"
-    workshop_path = "workshop"
-
-
-class Vote(models.Model):
-    """One dot of a participant's dot-vote budget, placed on a harm."""
-
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="votes")
-    harm = models.ForeignKey(Harm, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = VoteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.user} votes for {self.harm}"
-
-    @property
-    def organization(self):
-        return self.workshop.review.system.organization
-
-
-class Disposition(models.TextChoices):
-    ACT = "act", "Act"
-    INFLUENCE = "influence", "Influence"
-    MONITOR = "monitor", "Monitor"
-
-
-class ConsequenceQuerySet(WorkshopScopedQuerySet):
-    org_path = "workshop__review__system__organization"
-    workshop_path = "workshop"
-
-
-class Consequence(models.Model):
+class Consequence(TenantModel):
     """A card of a consequence-scanning workshop."""
 
     class Intent(models.TextChoices):
@@ -350,7 +145,7 @@ class Consequence(models.Model):
         NEGATIVE = "negative", "Negative (mitigate)"
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="consequences")
-    text = models.TextField()
+    text = models.TextField(max_length=2000)
     intent = models.CharField(max_length=12, choices=Intent.choices)
     valence = models.CharField(max_length=10, choices=Valence.choices)
     disposition = models.CharField(max_length=10, choices=Disposition.choices, blank=True)
@@ -360,109 +155,16 @@ class Consequence(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    author_hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ConsequenceQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
+    read_action = "consequence.read"
+    access_paths = {"seated": "workshop__participants__user"}
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.text[:60]
-
-    @property
-    def organization(self):
-        return self.workshop.review.system.organization
-
-
-class MitigationStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    WONT_DO = "wont_do", "Won't do"
-
-
-class MitigationQuerySet(WorkshopScopedQuerySet):
-    org_path = "harm__review__system__organization"
-    workshop_path = "harm__workshop"
-
-
-class Mitigation(models.Model):
-    harm = models.ForeignKey(Harm, on_delete=models.CASCADE, related_name="mitigations")
-    action = models.TextField()
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mitigations"
-    )
-    due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=12, choices=MitigationStatus.choices, default=MitigationStatus.PLANNED
-    )
-    justification = models.TextField(blank=True, help_text="Required when status is won't do.")
-    disposition = models.CharField(
-        max_length=10, choices=Disposition.choices, default=Disposition.ACT
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = MitigationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.action[:60]
-
-    @property
-    def organization(self):
-        return self.harm.review.system.organization
-
-
-class Comparator(models.TextChoices):
-    GTE = ">=", "≥"
-    GT = ">", ">"
-    LTE = "<=", "≤"
-    LT = "<", "<"
-
-
-class GateAction(models.TextChoices):
-    BLOCK_LAUNCH = "block_launch", "Block launch"
-    HUMAN_REVIEW = "human_review", "Require human review"
-    ROLLBACK = "rollback", "Roll back"
-
-
-class LaunchGateQuerySet(OrgScopedQuerySet):
-    org_path = "review__system__organization"
-
-
-class LaunchGate(models.Model):
-    """A pre-launch criterion that audits evaluate, e.g. demographic parity ratio on
-    ``race`` ≥ 0.8, else block launch."""
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="launch_gates")
-    harm = models.ForeignKey(
-        Harm, on_delete=models.SET_NULL, null=True, blank=True, related_name="launch_gates"
-    )
-    metric = models.CharField(max_length=60, choices=SUMMARY_METRIC_CHOICES)
-    sensitive_feature = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="Feature the metric is computed over; blank means the intersection of all.",
-    )
-    comparator = models.CharField(max_length=2, choices=Comparator.choices)
-    threshold = models.FloatField()
-    action = models.CharField(max_length=20, choices=GateAction.choices)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = LaunchGateQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        feature = self.sensitive_feature or "all features"
-        return f"{self.metric} on {feature} {self.comparator} {self.threshold}"
-
-    @property
-    def organization(self):
-        return self.review.system.organization

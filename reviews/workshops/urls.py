@@ -9,6 +9,8 @@ urlpatterns = [
         "workshops/<int:pk>/board/", views.workshop_board_fragment, name="workshop_board_fragment"
     ),
     path("workshops/<int:pk>/cards/", views.workshop_add_card, name="workshop_add_card"),
+    path("workshops/<int:pk>/cards/<int:harm>/rate/", views.card_rate, name="card_rate"),
+    path("workshops/<int:pk>/cards/<int:harm>/vote/", views.card_vote, name="card_vote"),
     path(
         "workshops/<int:pk>/consequences/",
         views.workshop_add_consequence,
@@ -24,9 +26,4 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("consequences/<int:pk>/sort/", views.consequence_sort, name="consequence_sort"),
-    path("harms/<int:pk>/rate/", views.harm_rate, name="harm_rate"),
-    path("harms/<int:pk>/vote/", views.harm_vote, name="harm_vote"),
-    path("harms/<int:pk>/mitigations/", views.mitigation_add, name="mitigation_add"),
-    path("reviews/<int:pk>/register/", views.harm_register, name="harm_register"),
-    path("reviews/<int:pk>/launch-gates/", views.launch_gate_add, name="launch_gate_add"),
 ]

@@ -1,78 +1,49 @@
-"""Workshop pages: list, live board (HTMX polling), invitations, register with CSV."""
+"""Workshop pages: list, live board (HTMX polling), invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from .. import selectors as core_selectors
-from ..errors import ServiceError
-from ..models import EDITOR_ROLES, Review
+from orgs import access
+from orgs.errors import ServiceError
+from orgs.forms import SignupForm
+from orgs.web import current_organization, form_error, is_htmx, submit
+from reviews.harms import selectors as harm_selectors
+from reviews.harms.forms import HarmCardForm, RatingForm, StakeholderForm
+from reviews.harms.models import Harm, Vote
+from reviews.harms.views import matrix_svg
+from reviews.selectors import reviews_where
+
 from . import selectors, services
-from .forms import (
-    ConsequenceForm,
-    GuestSignupForm,
-    HarmCardForm,
-    InvitationForm,
-    LaunchGateForm,
-    MitigationForm,
-    RatingForm,
-    SortForm,
-    StakeholderForm,
-    WorkshopForm,
-)
-from .matrix import risk_matrix_svg
-from .models import Consequence, Harm, HarmCategory, HarmStatus, Vote, WorkshopInvitation
-from .register import to_csv
+from .forms import ConsequenceForm, InvitationForm, SortForm, WorkshopForm
+from .models import Workshop, WorkshopInvitation, WorkshopStatus
 from .rounds import current_round, rounds_for
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _cells(rows) -> dict[tuple[int, int], list[tuple[int, str]]]:
-    cells: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    for row in rows:
-        if row.agg.cell:
-            cells.setdefault(row.agg.cell, []).append((row.harm.pk, row.harm.title))
-    return cells
-
-
-def _matrix(review: Review, rows) -> str:
-    base = reverse("harm_register", args=[review.pk])
-    return risk_matrix_svg(
-        _cells(rows),
-        link=lambda s, lk: f"{base}?{urlencode({'severity': s, 'likelihood': lk})}",
-    )
-
-
 @login_required
-def workshop_list(request):
-    organization = request.organization
-    if organization is None:
-        raise Http404
-    workshops = selectors.workshops_for(request.user).filter(
-        review__system__organization=organization
-    )
-    reviews = core_selectors.reviews_for(request.user, organization)
-    can_create = core_selectors.role_in(request.user, organization) in EDITOR_ROLES
+def workshop_list(request: HttpRequest) -> HttpResponse:
+    organization = current_organization(request)
+    workshops = selectors.workshops_for(request.user).filter(organization=organization)
+    reviews = reviews_where(request.user, "workshop.create").filter(organization=organization)
+    can_create = access.can(request.user, "workshop.create", organization)
     form = WorkshopForm(request.POST or None, reviews=reviews)
     if request.method == "POST":
-        if not can_create:
-            raise PermissionDenied
+        access.require(request.user, "workshop.create", organization)
         if form.is_valid():
             try:
                 workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 return redirect("workshop_board", pk=workshop.pk)
     return render(
@@ -82,35 +53,27 @@ def workshop_list(request):
     )
 
 
-def _board_context(request, workshop, version: str | None = None) -> dict:
+def _board_context(
+    request: HttpRequest, workshop: Workshop, version: str | None = None
+) -> dict[str, Any]:
     user = request.user
-    harms = (
-        Harm.objects.filter(workshop=workshop)
-        .select_related("category", "author")
-        .order_by("created_at", "id")
-    )
-    rows = selectors.register_rows(harms)
-    mine = {r.harm_id: r for r in workshop_ratings(user, workshop)}
+    rows = harm_selectors.register_rows(selectors.cards_of(workshop))
+    mine = harm_selectors.own_ratings(user, (r.harm for r in rows))
     my_votes: dict[int, list[int]] = {}
-    for vote in Vote.objects.filter(workshop=workshop, user=user):
+    for vote in Vote.objects.filter(harm__board_card__workshop=workshop, user_id=user.pk):
         my_votes.setdefault(vote.harm_id, []).append(vote.pk)
     cards = [
         {
             "row": row,
-            "author": row.harm.author.username
-            if row.harm.author and selectors.author_visible(row.harm, user)
-            else None,
+            "author": harm_selectors.author_name(row.harm, user),
             "mine": mine.get(row.harm.pk),
             "my_votes": my_votes.get(row.harm.pk, []),
         }
         for row in rows
     ]
     consequences = [
-        {
-            "card": c,
-            "author": c.author.username if c.author and selectors.author_visible(c, user) else None,
-        }
-        for c in Consequence.objects.filter(workshop=workshop).select_related("author")
+        {"card": c, "author": harm_selectors.author_name(c, user)}
+        for c in selectors.consequences_of(workshop)
     ]
     seat = selectors.has_seat(user, workshop)
     return {
@@ -119,50 +82,49 @@ def _board_context(request, workshop, version: str | None = None) -> dict:
         "rounds": rounds_for(workshop.format),
         "cards": cards,
         "consequences": consequences,
-        "matrix": _matrix(workshop.review, rows),
+        "matrix": matrix_svg(workshop.review, rows),
         "version": version or selectors.board_version(workshop),
         "can_run": selectors.can_run(user, workshop),
         "seat": seat,
-        "writable": seat and workshop.status == "open",
+        "writable": seat and workshop.status == WorkshopStatus.OPEN,
         "votes_left": services.votes_left(user, workshop),
         "scale": range(1, 6),
     }
 
 
-def workshop_ratings(user, workshop):
-    from .models import Rating
-
-    return Rating.objects.filter(harm__workshop=workshop, user=user)
-
-
-def _get_workshop(request, pk):
+def _get_workshop(request: HttpRequest, pk: int) -> Workshop:
     return get_object_or_404(selectors.workshops_for(request.user), pk=pk)
 
 
+def _get_card(request: HttpRequest, workshop: Workshop, harm_pk: int) -> Harm:
+    return get_object_or_404(selectors.cards_of(workshop), pk=harm_pk)
+
+
 @login_required
-def workshop_board(request, pk: int):
+def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     context = _board_context(request, workshop)
+    can_run = context["can_run"]
     context.update(
         {
-            "card_form": HarmCardForm(review=workshop.review),
+            "card_form": HarmCardForm(stakeholders=harm_selectors.stakeholders_of(workshop.review)),
             "stakeholder_form": StakeholderForm(),
             "consequence_form": ConsequenceForm(),
             "invitation_form": InvitationForm(),
-            "stakeholders": workshop.review.stakeholders.all(),
+            "stakeholders": harm_selectors.stakeholders_of(workshop.review),
             "coverage": selectors.coverage_warnings(workshop),
-            "invitations": workshop.invitations.all() if context["can_run"] else [],
-            "categories": HarmCategory.objects.all(),
-            "participants": workshop.participants.select_related("user"),
-            "is_member": core_selectors.role_in(request.user, workshop.review.system.organization)
-            is not None,
+            "invitations": workshop.invitations.all() if can_run else [],
+            "categories": harm_selectors.categories(),
+            "participants": selectors.seats_of(workshop),
+            "is_member": access.can(request.user, "review.read", workshop.review),
+            "may_join": selectors.may_join(request.user, workshop),
         }
     )
     return render(request, "workshops/board.html", context)
 
 
 @login_required
-def workshop_board_fragment(request, pk: int):
+def workshop_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the board; 204 (no swap) while nothing has changed."""
     workshop = _get_workshop(request, pk)
     version = selectors.board_version(workshop)
@@ -171,8 +133,11 @@ def workshop_board_fragment(request, pk: int):
     return render(request, "workshops/_board.html", _board_context(request, workshop, version))
 
 
-def _after_write(request, workshop, error: str | None = None, ok: str | None = None):
-    if _is_htmx(request):
+def _after_write(
+    request: HttpRequest, workshop: Workshop, error: str | None = None, ok: str | None = None
+) -> HttpResponse:
+    if is_htmx(request):
+        workshop.refresh_from_db()
         context = _board_context(request, workshop)
         context["flash"] = error or ok
         context["flash_error"] = bool(error)
@@ -184,7 +149,9 @@ def _after_write(request, workshop, error: str | None = None, ok: str | None = N
     return redirect("workshop_board", pk=workshop.pk)
 
 
-def _run(request, workshop, fn, ok: str | None = None):
+def _run(
+    request: HttpRequest, workshop: Workshop, fn: Callable[[], object], ok: str | None = None
+) -> HttpResponse:
     try:
         fn()
     except ServiceError as exc:
@@ -194,28 +161,26 @@ def _run(request, workshop, fn, ok: str | None = None):
 
 @login_required
 @require_POST
-def workshop_add_card(request, pk: int):
+def workshop_add_card(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
-    form = HarmCardForm(request.POST, review=workshop.review)
+    form = HarmCardForm(request.POST, stakeholders=harm_selectors.stakeholders_of(workshop.review))
     if not form.is_valid():
-        return _after_write(request, workshop, error=_form_error(form))
+        return _after_write(request, workshop, error=form_error(form))
     return _run(
         request,
         workshop,
-        lambda: services.harm_create(
-            actor=request.user, review=workshop.review, workshop=workshop, **form.cleaned_data
-        ),
+        lambda: services.card_add(actor=request.user, workshop=workshop, **form.cleaned_data),
         ok="Card added.",
     )
 
 
 @login_required
 @require_POST
-def workshop_add_consequence(request, pk: int):
+def workshop_add_consequence(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     form = ConsequenceForm(request.POST)
     if not form.is_valid():
-        return _after_write(request, workshop, error=_form_error(form))
+        return _after_write(request, workshop, error=form_error(form))
     return _run(
         request,
         workshop,
@@ -228,11 +193,11 @@ def workshop_add_consequence(request, pk: int):
 
 @login_required
 @require_POST
-def consequence_sort(request, pk: int):
+def consequence_sort(request: HttpRequest, pk: int) -> HttpResponse:
     card = get_object_or_404(selectors.consequences_for(request.user), pk=pk)
     form = SortForm(request.POST)
     if not form.is_valid():
-        return _after_write(request, card.workshop, error=_form_error(form))
+        return _after_write(request, card.workshop, error=form_error(form))
     return _run(
         request,
         card.workshop,
@@ -244,96 +209,79 @@ def consequence_sort(request, pk: int):
 
 @login_required
 @require_POST
-def workshop_add_stakeholder(request, pk: int):
+def workshop_add_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
-    form = StakeholderForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_error(form))
-        return redirect("workshop_board", pk=pk)
-    try:
-        services.stakeholder_create(
-            actor=request.user, review=workshop.review, workshop=workshop, **form.cleaned_data
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    submit(
+        request,
+        StakeholderForm(request.POST),
+        lambda **data: services.stakeholder_add(actor=request.user, workshop=workshop, **data),
+        "Stakeholder added.",
+    )
     return redirect("workshop_board", pk=pk)
-
-
-def _submit(request, form, call, ok: str) -> None:
-    """Validate a page form, call the service with its data, and flash the outcome."""
-    if not form.is_valid():
-        messages.error(request, _form_error(form))
-        return
-    try:
-        call(**form.cleaned_data)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, ok)
-
-
-def _form_error(form) -> str:
-    return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
 
 
 @login_required
 @require_POST
-def harm_rate(request, pk: int):
-    harm = get_object_or_404(selectors.harms_for(request.user), pk=pk)
-    if harm.workshop is None:
-        raise Http404
+def card_rate(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
+    workshop = _get_workshop(request, pk)
+    card = _get_card(request, workshop, harm)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _after_write(request, harm.workshop, error="Ratings are whole numbers from 1 to 5.")
+        return _after_write(request, workshop, error="Ratings are whole numbers from 1 to 5.")
     return _run(
         request,
-        harm.workshop,
-        lambda: services.rating_set(actor=request.user, harm=harm, **form.cleaned_data),
+        workshop,
+        lambda: services.card_rate(
+            actor=request.user, workshop=workshop, harm=card, **form.cleaned_data
+        ),
     )
 
 
 @login_required
 @require_POST
-def harm_vote(request, pk: int):
-    harm = get_object_or_404(selectors.harms_for(request.user), pk=pk)
-    if harm.workshop is None:
-        raise Http404
+def card_vote(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
+    workshop = _get_workshop(request, pk)
+    card = _get_card(request, workshop, harm)
     if request.POST.get("remove"):
-        vote = Vote.objects.filter(harm=harm, user=request.user).last()
-        if vote is None:
-            return _after_write(request, harm.workshop, error="You have no vote on this card.")
         return _run(
-            request, harm.workshop, lambda: services.vote_remove(actor=request.user, vote=vote)
+            request,
+            workshop,
+            lambda: services.card_unvote(actor=request.user, workshop=workshop, harm=card),
         )
-    return _run(request, harm.workshop, lambda: services.vote_add(actor=request.user, harm=harm))
+    return _run(
+        request,
+        workshop,
+        lambda: services.card_vote(actor=request.user, workshop=workshop, harm=card),
+    )
 
 
 @login_required
 @require_POST
-def workshop_control(request, pk: int):
+def workshop_control(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     command = request.POST.get("command", "")
     try:
         if command in {"open", "closed"}:
             services.workshop_set_status(actor=request.user, workshop=workshop, status=command)
         elif command == "round":
-            services.workshop_set_round(
-                actor=request.user, workshop=workshop, number=int(request.POST.get("round", 0))
-            )
+            raw = request.POST.get("round", "")
+            if not (raw.isascii() and raw.isdigit() and len(raw) < 4):
+                raise ServiceError("Give a round number.", field="round")
+            services.workshop_set_round(actor=request.user, workshop=workshop, number=int(raw))
         elif command == "join":
             services.workshop_join(actor=request.user, workshop=workshop)
         else:
             raise ServiceError("Unknown command.")
-    except (ServiceError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "Give a round number."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
     return redirect("workshop_board", pk=pk)
 
 
 @login_required
 @require_POST
-def workshop_invite(request, pk: int):
+def workshop_invite(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
-    _submit(
+    submit(
         request,
         InvitationForm(request.POST),
         lambda **data: services.invitation_create(actor=request.user, workshop=workshop, **data),
@@ -344,25 +292,26 @@ def workshop_invite(request, pk: int):
 
 @login_required
 @require_POST
-def invitation_revoke(request, pk: int):
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitations_for(request.user), pk=pk)
-    services.invitation_revoke(actor=request.user, invitation=invitation)
-    messages.success(request, "Invitation revoked; the link no longer works.")
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Invitation revoked; the link no longer works.")
     return redirect("workshop_board", pk=invitation.workshop_id)
 
 
-def invitation_accept(request, token: str):
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link: a clear page for a dead link, never a login loop."""
-    invitation = (
-        WorkshopInvitation.objects.select_related("workshop__review__system__organization")
-        .filter(token=token)
-        .first()
-    )
+    invitation = WorkshopInvitation.objects.select_related("workshop").filter(token=token).first()
     problem = services.invitation_problem(invitation)
-    if problem:
+    if problem or invitation is None:
         return render(request, "workshops/invitation.html", {"problem": problem}, status=410)
     workshop = invitation.workshop
-    form = GuestSignupForm(request.POST or None)
+    form = SignupForm(request.POST or None)
+    context = {"invitation": invitation, "form": form}
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
@@ -371,196 +320,14 @@ def invitation_accept(request, token: str):
                 user = services.guest_signup_and_accept(token=token, **form.cleaned_data)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             else:
-                return render(
-                    request,
-                    "workshops/invitation.html",
-                    {"invitation": invitation, "form": form},
-                    status=400,
-                )
+                return render(request, "workshops/invitation.html", context, status=400)
         except ServiceError as exc:
             if exc.field:
-                form.add_error(exc.field, exc.message)
-                return render(
-                    request,
-                    "workshops/invitation.html",
-                    {"invitation": invitation, "form": form},
-                    status=400,
-                )
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                return render(request, "workshops/invitation.html", context, status=400)
             return render(
                 request, "workshops/invitation.html", {"problem": exc.message}, status=410
             )
         return redirect("workshop_board", pk=workshop.pk)
-    return render(
-        request,
-        "workshops/invitation.html",
-        {
-            "invitation": invitation,
-            "form": form,
-            "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
-        },
-    )
-
-
-SORTS = {
-    "risk": lambda r: (-(r.agg.risk or 0), r.harm.pk),
-    "severity": lambda r: (-(r.agg.severity or 0), r.harm.pk),
-    "likelihood": lambda r: (-(r.agg.likelihood or 0), r.harm.pk),
-    "votes": lambda r: (-r.agg.votes, r.harm.pk),
-    "title": lambda r: (r.harm.title.lower(), r.harm.pk),
-    "category": lambda r: (r.harm.category.order, r.harm.pk),
-    "status": lambda r: (r.harm.status, r.harm.pk),
-}
-
-
-@login_required
-def harm_register(request, pk: int):
-    review = get_object_or_404(core_selectors.reviews_for(request.user), pk=pk)
-    harms = review.harms.select_related("category", "workshop", "author")
-    q = request.GET
-    if q.get("category"):
-        harms = harms.filter(category__slug=q["category"])
-    if q.get("family"):
-        harms = harms.filter(category__family=q["family"])
-    if q.get("status") in HarmStatus.values:
-        harms = harms.filter(status=q["status"])
-    if q.get("stakeholder", "").isdigit():
-        harms = harms.filter(stakeholders=int(q["stakeholder"]))
-    rows = selectors.register_rows(harms)
-    all_rows = rows
-    if q.get("contested") in {"1", "yes", "true"}:
-        rows = [r for r in rows if r.agg.contested]
-    try:
-        risk_min = float(q["risk_min"]) if q.get("risk_min") else None
-    except ValueError:
-        risk_min = None
-    if risk_min is not None:
-        rows = [r for r in rows if r.agg.risk is not None and r.agg.risk >= risk_min]
-    if q.get("severity", "").isdigit() and q.get("likelihood", "").isdigit():
-        cell = (int(q["severity"]), int(q["likelihood"]))
-        rows = [r for r in rows if r.agg.cell == cell]
-    sort = q.get("sort", "risk")
-    rows = sorted(rows, key=SORTS.get(sort, SORTS["risk"]))
-
-    if q.get("format") == "csv":
-        return _register_csv(review, rows, request.user)
-
-    organization = review.system.organization
-    members = (
-        get_user_model()
-        .objects.filter(memberships__organization=organization, memberships__workshop__isnull=True)
-        .order_by("username")
-    )
-    editor = selectors.is_editor(request.user, review)
-    return render(
-        request,
-        "workshops/register.html",
-        {
-            "review": review,
-            "rows": [
-                {
-                    "row": r,
-                    "author": r.harm.author.username
-                    if r.harm.author and selectors.author_visible(r.harm, request.user)
-                    else None,
-                }
-                for r in rows
-            ],
-            "matrix": _matrix(review, all_rows),
-            "threshold": organization.mitigation_risk_threshold,
-            "uncovered": selectors.uncovered_harms(review),
-            "gates": review.launch_gates.select_related("harm"),
-            "editor": editor,
-            "mitigation_form": MitigationForm(members=members),
-            "gate_form": LaunchGateForm(),
-            "categories": HarmCategory.objects.all(),
-            "stakeholders": review.stakeholders.all(),
-            "statuses": HarmStatus.choices,
-            "q": q,
-            "sort": sort,
-            "csv_query": urlencode({**q.dict(), "format": "csv"}),
-        },
-    )
-
-
-def _register_csv(review: Review, rows, viewer) -> HttpResponse:
-    header = [
-        "id",
-        "title",
-        "description",
-        "family",
-        "category",
-        "stakeholders",
-        "source",
-        "status",
-        "author",
-        "raters",
-        "median_severity",
-        "median_likelihood",
-        "median_scale",
-        "risk",
-        "severity_iqr",
-        "likelihood_iqr",
-        "contested",
-        "votes",
-        "mitigations",
-    ]
-    body = to_csv(
-        header,
-        (
-            [
-                r.harm.pk,
-                r.harm.title,
-                r.harm.description,
-                r.harm.category.family_name,
-                r.harm.category.name,
-                "; ".join(s.name for s in r.harm.stakeholders.all()),
-                r.harm.source,
-                r.harm.status,
-                r.harm.author.username
-                if r.harm.author and selectors.author_visible(r.harm, viewer)
-                else "",
-                r.agg.raters,
-                r.agg.severity,
-                r.agg.likelihood,
-                r.agg.scale,
-                r.agg.risk,
-                r.agg.severity_iqr,
-                r.agg.likelihood_iqr,
-                r.agg.contested,
-                r.agg.votes,
-                " | ".join(f"{m.action} ({m.owner.username}, {m.status})" for m in r.mitigations),
-            ]
-            for r in rows
-        ),
-    )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="harm-register-review-{review.pk}.csv"'
-    return response
-
-
-@login_required
-@require_POST
-def mitigation_add(request, pk: int):
-    harm = get_object_or_404(selectors.harms_for(request.user), pk=pk)
-    organization = harm.review.system.organization
-    members = get_user_model().objects.filter(memberships__organization=organization)
-    _submit(
-        request,
-        MitigationForm(request.POST, members=members),
-        lambda **data: services.mitigation_create(actor=request.user, harm=harm, **data),
-        "Mitigation added.",
-    )
-    return redirect("harm_register", pk=harm.review_id)
-
-
-@login_required
-@require_POST
-def launch_gate_add(request, pk: int):
-    review = get_object_or_404(core_selectors.reviews_for(request.user), pk=pk)
-    _submit(
-        request,
-        LaunchGateForm(request.POST),
-        lambda **data: services.launch_gate_create(actor=request.user, review=review, **data),
-        "Launch gate added.",
-    )
-    return redirect("harm_register", pk=pk)
+    context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
+    return render(request, "workshops/invitation.html", context)

@@ -6,11 +6,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audits import services
+from audits.engine.config import AuditConfig
 from audits.models import AuditRun, Dataset, RunStatus
-from reviews.errors import ServiceError
-from reviews.models import Notice, Review
-from reviews.workshops import services as ws
+from orgs.errors import ServiceError
+from orgs.models import Notice
 from tests.conftest import api_as, run_small_audit, small_csv
+
+
+def start(actor, review, dataset, **config):
+    return services.audit_start(
+        actor=actor, review=review, dataset=dataset, config=AuditConfig.from_dict(config)
+    )
 
 
 def _upload(owner, org, content=None, name="preds.csv"):
@@ -55,10 +61,10 @@ def test_uploads_over_the_limit_are_refused(org, owner, settings):
 def test_a_misspelt_column_is_refused_with_a_suggestion(org, owner, review):
     dataset = _upload(owner, org)
     with pytest.raises(ServiceError, match="Did you mean 'score'"):
-        services.audit_start(
-            actor=owner,
-            review=review,
-            dataset=dataset,
+        start(
+            owner,
+            review,
+            dataset,
             y_true="y",
             y_score="scor",
             threshold=0.5,
@@ -89,10 +95,10 @@ def test_a_run_held_by_a_live_worker_is_busy_and_a_dead_workers_run_is_taken_ove
     from django.utils import timezone
 
     dataset = _upload(owner, org)
-    run = services.audit_start(
-        actor=owner,
-        review=review,
-        dataset=dataset,
+    run = start(
+        owner,
+        review,
+        dataset,
         y_true="y",
         y_score="score",
         threshold=0.5,
@@ -112,22 +118,20 @@ def test_a_run_held_by_a_live_worker_is_busy_and_a_dead_workers_run_is_taken_ove
 
 def test_bad_data_fails_the_run_with_the_reason(owner, review, org):
     dataset = _upload(owner, org, b"y,p,g\n1,1,a\n0,1,a\n")
-    run = services.audit_start(
-        actor=owner, review=review, dataset=dataset, y_true="y", y_pred="p", sensitive=["g"]
-    )
+    run = start(owner, review, dataset, y_true="y", y_pred="p", sensitive=["g"])
     services.audit_claim(run.pk, "w")
     run = services.audit_execute(run_id=run.pk)
     assert run.status == RunStatus.FAILED
     assert "single group" in run.error
 
 
-def test_failing_gates_mark_the_review_and_notify_the_lead(
+def test_failing_gates_show_on_the_review_and_notify_the_lead(
     owner, review, facilitator, django_capture_on_commit_callbacks
 ):
     from reviews import services as core
 
     review = core.review_update(actor=owner, review=review, lead=facilitator)
-    ws.launch_gate_create(
+    services.launch_gate_create(
         actor=owner,
         review=review,
         metric="demographic_parity_ratio",
@@ -136,7 +140,7 @@ def test_failing_gates_mark_the_review_and_notify_the_lead(
         threshold=0.99,
         action="block_launch",
     )
-    ws.launch_gate_create(
+    services.launch_gate_create(
         actor=owner,
         review=review,
         metric="demographic_parity_ratio",
@@ -149,7 +153,9 @@ def test_failing_gates_mark_the_review_and_notify_the_lead(
         run = run_small_audit(owner, review)
     verdicts = {v.gate.threshold: v.verdict for v in run.verdicts.select_related("gate")}
     assert verdicts == {0.99: "fail", 0.0: "pass"}
-    assert Review.objects.get(pk=review.pk).failing_gates == 1
+    from audits.selectors import failing_gate_count
+
+    assert failing_gate_count(review) == 1
     notice = Notice.objects.get(user=facilitator)
     assert "failed 1 launch gate" in notice.message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["fatima@example.org"]
@@ -161,10 +167,10 @@ def test_counting_in_parts_and_merging_equals_one_pass(owner, review, org):
     from audits.engine.counts import merge  # noqa: F401 - the chord uses it
 
     dataset = _upload(owner, org)
-    run = services.audit_start(
-        actor=owner,
-        review=review,
-        dataset=dataset,
+    run = start(
+        owner,
+        review,
+        dataset,
         y_true="y",
         y_score="score",
         threshold=0.5,
@@ -190,7 +196,7 @@ def test_counting_in_parts_and_merging_equals_one_pass(owner, review, org):
 
 
 def test_the_run_page_shows_tables_charts_and_verdicts(owner, review, client):
-    ws.launch_gate_create(
+    services.launch_gate_create(
         actor=owner,
         review=review,
         metric="demographic_parity_ratio",
@@ -212,10 +218,10 @@ def test_the_run_page_shows_tables_charts_and_verdicts(owner, review, client):
 
 def test_a_running_run_page_polls_and_shows_progress(owner, review, org, client):
     dataset = _upload(owner, org)
-    run = services.audit_start(
-        actor=owner,
-        review=review,
-        dataset=dataset,
+    run = start(
+        owner,
+        review,
+        dataset,
         y_true="y",
         y_score="score",
         threshold=0.5,

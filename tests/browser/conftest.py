@@ -51,7 +51,7 @@ def artifacts() -> Path:
 def _harm_taxonomy(transactional_db):
     """Transactional tests flush every table afterwards, migration data included; the
     taxonomy loaded by migration 0003 is put back before each browser test."""
-    from reviews.models import HarmCategory
-    from reviews.workshops.taxonomy import load_taxonomy
+    from reviews.harms.models import HarmCategory
+    from reviews.harms.taxonomy import load_taxonomy
 
     load_taxonomy(HarmCategory)

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from reviews.models import Role
+from orgs.models import Role
 from reviews.workshops import services as ws
 from tests.browser.test_review_pages import _login
 from tests.conftest import add_member, make_user

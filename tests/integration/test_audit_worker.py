@@ -17,6 +17,7 @@ from django.db import transaction
 
 from audits import services
 from audits.engine.audit import audit_file
+from audits.engine.config import AuditConfig
 from audits.models import AuditRun, RunStatus
 from config.celery import app as celery_app
 from reviews import services as core
@@ -119,12 +120,16 @@ def test_a_split_run_is_counted_by_a_chord_and_equals_one_pass(media, settings):
                 actor=owner,
                 review=review,
                 dataset=dataset,
-                y_true="y",
-                y_score="s",
-                threshold=0.5,
-                sensitive=["g", "h"],
-                bootstrap=200,
-                seed=5,
+                config=AuditConfig.from_dict(
+                    dict(
+                        y_true="y",
+                        y_score="s",
+                        threshold=0.5,
+                        sensitive=["g", "h"],
+                        bootstrap=200,
+                        seed=5,
+                    )
+                ),
             )
         assert run.parts == 3
         done = _wait_for(
@@ -162,11 +167,15 @@ def test_a_run_whose_worker_is_killed_completes_on_the_next_worker(media):
                 actor=owner,
                 review=review,
                 dataset=dataset,
-                y_true="y",
-                y_score="s",
-                threshold=0.5,
-                sensitive=["g"],
-                bootstrap=0,
+                config=AuditConfig.from_dict(
+                    dict(
+                        y_true="y",
+                        y_score="s",
+                        threshold=0.5,
+                        sensitive=["g"],
+                        bootstrap=0,
+                    )
+                ),
             )
         _wait_for(
             lambda: AuditRun.objects.filter(pk=run.pk, status="running", progress__gt=0).exists(),

@@ -9,9 +9,11 @@ import pytest
 from django.db import connection, transaction
 
 from config.celery import app as celery_app
+from orgs import services as org_services
+from orgs.ledger.models import ChainVerification, Event, EventChain
+from orgs.ledger.services import verify_organization
 from reviews import services
-from reviews.events import verify_chain
-from reviews.models import AISystem, ChainVerification, Event, EventChain
+from reviews.models import AISystem
 from tests.conftest import make_org, make_review, make_system, make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -82,7 +84,7 @@ def test_a_real_worker_runs_the_task_enqueued_on_commit(worker):
     org = make_org(owner)
     make_review(make_system(org, owner), owner)
     with transaction.atomic():
-        verification = services.chain_verification_start(actor=owner, organization=org)
+        verification = org_services.event_log_verify(actor=owner, organization=org)
         # Not sent yet: the task only goes to the broker after this transaction commits.
         time.sleep(0.5)
         assert ChainVerification.objects.get(pk=verification.pk).status == "pending"
@@ -95,7 +97,7 @@ def test_a_real_worker_runs_the_task_enqueued_on_commit(worker):
 
 
 def test_the_ping_task_round_trips_through_redis(worker):
-    from reviews.tasks import ping
+    from orgs.tasks import ping
 
     assert ping.delay().get(timeout=30) == "pong"
 
@@ -140,6 +142,27 @@ def test_parallel_writers_in_one_organization_do_not_fork_the_chain():
         Event.objects.filter(organization=org).order_by("seq").values_list("seq", flat=True)
     )
     assert seqs == list(range(1, chain.length + 1))
-    report = verify_chain(org)
+    report = verify_organization(org.pk, org.slug)
     assert report.intact, report.message
     assert report.checked == chain.length
+
+
+def test_postgresql_itself_refuses_to_update_or_delete_an_event():
+    """The append-only trigger of migration ledger 0002: raw SQL cannot rewrite history."""
+    from django.db import DatabaseError
+
+    owner = make_user("olivia")
+    org = make_org(owner)
+    event = Event.objects.filter(organization=org).order_by("seq").first()
+    for statement in (
+        "UPDATE ledger_event SET verb = 'forged' WHERE id = %s",
+        "DELETE FROM ledger_event WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
+    assert Event.objects.get(pk=event.pk).verb == event.verb
+    assert verify_organization(org.pk, org.slug).intact

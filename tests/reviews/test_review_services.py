@@ -1,9 +1,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from reviews import services
-from reviews.errors import Conflict, ServiceError
-from reviews.models import Decision, Event, ReviewStatus, Role
+from orgs import services as org_services
+from orgs.errors import Conflict, ServiceError
+from orgs.ledger.models import Event
+from orgs.models import Role
+from reviews import readiness, services
+from reviews.models import Decision, ReviewStatus
 from tests.conftest import add_member, make_user
 
 
@@ -22,8 +25,8 @@ def test_it_approves_only_after_an_owner_and_a_reviewer_signed(review, owner, re
 
 
 def test_it_needs_different_people_for_repeated_required_roles(org, review, owner, reviewer):
-    services.organization_update_signoff_roles(
-        actor=owner, organization=org, roles=["reviewer", "reviewer"]
+    org_services.organization_update(
+        actor=owner, organization=org, required_signoff_roles=["reviewer", "reviewer"]
     )
     review = _to_review(review, owner)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
@@ -62,7 +65,7 @@ def test_it_only_counts_signoffs_of_the_current_round(review, owner, reviewer):
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.DRAFT)
     review = _to_review(review, owner)
     assert review.round == 2
-    assert services.missing_signoffs(review) == ["owner", "reviewer"]
+    assert readiness.missing_signoffs(review) == ["owner", "reviewer"]
     assert review.signoffs.count() == 2  # the earlier round stays as history
 
 
@@ -127,7 +130,7 @@ def test_every_write_is_logged_with_before_and_after(review, owner):
 def test_an_organization_keeps_at_least_one_owner(org, owner):
     membership = org.memberships.get(user=owner)
     with pytest.raises(Conflict, match="at least one owner"):
-        services.membership_change_role(actor=owner, membership=membership, role=Role.VIEWER)
+        org_services.membership_change_role(actor=owner, membership=membership, role=Role.VIEWER)
 
 
 def test_a_lead_must_belong_to_the_organization(system, owner, outsider):
@@ -137,11 +140,12 @@ def test_a_lead_must_belong_to_the_organization(system, owner, outsider):
 
 
 def test_a_duplicate_task_delivery_does_nothing(org, owner):
-    from reviews.models import ChainVerification
+    from orgs.ledger import services as ledger
+    from orgs.ledger.models import ChainVerification
 
     verification = ChainVerification.objects.create(organization=org, requested_by=owner)
-    first = services.chain_verification_run(verification_id=verification.pk, worker="w1")
-    second = services.chain_verification_run(verification_id=verification.pk, worker="w2")
+    first = ledger.verification_run(verification_id=verification.pk, worker="w1")
+    second = ledger.verification_run(verification_id=verification.pk, worker="w2")
     assert first is not None and first.intact is True
     assert second is None
     assert ChainVerification.objects.get(pk=verification.pk).worker == "w1"

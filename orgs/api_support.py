@@ -1,0 +1,95 @@
+"""What every app's REST API shares: the policy permission, scoped related fields, and
+the error handler that turns service errors into 400/409 answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import access
+from .errors import ServiceError
+
+OBJECT_ACTIONS = frozenset({"update", "partial_update", "destroy"})
+
+
+class PolicyPermission(BasePermission):
+    """Reads need a login (querysets scope them through the policy). A viewset names the
+    policy action of each of its write actions in ``policy``; a write whose action the
+    user's role allows in none of their organizations is refused before any lookup (403),
+    and a write on an object asks the policy about that object. Services decide last."""
+
+    message = "Your role does not allow this change."
+
+    def _action(self, view: APIView) -> str | None:
+        policy: dict[str, str] = getattr(view, "policy", {})
+        return policy.get(getattr(view, "action", "") or "")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        action = self._action(view)
+        return action is None or access.can_somewhere(user, action)
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        # Edits and deletes ask about the object itself; custom actions (a transition, a
+        # card added to a workshop) are refused by their service, which says why.
+        if request.method in SAFE_METHODS or getattr(view, "action", "") not in OBJECT_ACTIONS:
+            return True
+        action = self._action(view)
+        return action is None or access.can(request.user, action, obj)
+
+
+class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    permission_classes = [PolicyPermission]
+    # DRF action → policy action, e.g. {"create": "harm.create"}.
+    policy: dict[str, str] = {}
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPK(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A related object the requesting user can see; anything else "does not exist"."""
+
+    def __init__(self, selector: Callable[[Any], Any], **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        return self.selector(self.context["request"].user)
+
+
+class UserField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """Users are named by username in the API."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("slug_field", "username")
+        kwargs.setdefault("queryset", get_user_model().objects.all())
+        super().__init__(**kwargs)
+
+
+def organizations_for_action(action: str) -> Callable[[Any], Any]:
+    """Choices for an ``organization`` field: where the user's role allows ``action``."""
+    return lambda user: access.organizations_where(user, action)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus service errors (400/409) and Django validation errors (400)."""
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,36 @@
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from orgs.demo import DEMO_PASSWORD, Demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or refresh) the demo organization, people, AI system, review, workshop and "
+        "audit. Idempotent: every app with a demo.py adds its part, in INSTALLED_APPS order."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        modules = [
+            import_module(f"{config.name}.demo")
+            for config in apps.get_app_configs()
+            if find_spec(config.name) is not None and find_spec(f"{config.name}.demo") is not None
+        ]
+        demo = Demo()
+        with transaction.atomic():
+            for module in modules:
+                if hasattr(module, "seed"):
+                    module.seed(demo)
+            for module in modules:
+                if hasattr(module, "finish"):
+                    module.finish(demo)
+        self.stdout.write(self.style.SUCCESS("Demo data ready: " + "; ".join(demo.summary)))
+        self.stdout.write(
+            f"Log in at http://127.0.0.1:8000/ as demo / {DEMO_PASSWORD} "
+            f"(also facilitator, reviewer, participant; same password)"
+        )

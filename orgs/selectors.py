@@ -1,0 +1,60 @@
+"""Reads about organizations and people, each scoped by the access policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from . import access
+from .ledger.models import ChainVerification, Event
+from .ledger.selectors import EventView, event_view
+from .models import MemberInvitation, Membership, Notice, Organization
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def organizations_for(user: User) -> QuerySet[Organization]:
+    return access.scope(Organization.objects.all(), user).order_by("name")
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    return access.scope(Membership.objects.all(), user).select_related("user", "organization")
+
+
+def members_of(user: User, organization: Organization) -> QuerySet[Membership]:
+    return (
+        memberships_for(user).filter(organization=organization).order_by("role", "user__username")
+    )
+
+
+def member_invitations_for(user: User) -> QuerySet[MemberInvitation]:
+    return access.scope(MemberInvitation.objects.all(), user).select_related(
+        "organization", "created_by", "accepted_by"
+    )
+
+
+def notices_for(user: User) -> QuerySet[Notice]:
+    return access.scope(Notice.objects.all(), user)
+
+
+def unread_notices(user: User) -> int:
+    return notices_for(user).filter(read_at=None).count()
+
+
+def events_for(user: User) -> QuerySet[Event]:
+    """Participants and guests do not read the log; every other member does."""
+    return access.scope(Event.objects.all(), user, "event.read")
+
+
+def event_views(events: Iterable[Event], viewer: User) -> list[EventView]:
+    """Events as this viewer may see them (anonymous contributions stay anonymous)."""
+    viewer_id = viewer.pk if viewer.is_authenticated else None
+    return [event_view(event, viewer_id) for event in events]
+
+
+def chain_verifications_for(user: User) -> QuerySet[ChainVerification]:
+    return access.scope(ChainVerification.objects.all(), user, "event.read").select_related(
+        "organization"
+    )

@@ -1,0 +1,43 @@
+"""What every app's pages share: the current organization and form submission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+
+from .errors import ServiceError
+from .models import Organization
+
+
+def current_organization(request: HttpRequest) -> Organization:
+    """The organization the pages show (set by CurrentOrganizationMiddleware)."""
+    organization: Organization | None = getattr(request, "organization", None)
+    if organization is None:
+        raise Http404("You are not a member of any organization yet.")
+    return organization
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_error(form: forms.Form) -> str:
+    return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+
+
+def submit(request: HttpRequest, form: forms.Form, call: Callable[..., Any], ok: str) -> bool:
+    """Validate a page form, call the service with its data, and flash the outcome."""
+    if not form.is_valid():
+        messages.error(request, form_error(form))
+        return False
+    try:
+        call(**form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, ok)
+    return True

@@ -1,0 +1,368 @@
+"""Writes of the harm register. Each checks the access policy (or a permit from the
+workshop a contribution was made in), writes, and records an event; contributions made
+under a promise of anonymity are recorded as anonymous."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from orgs import access
+from orgs.access import Permit
+from orgs.errors import Conflict, PermissionDenied, ServiceError
+from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
+from reviews.models import Review
+
+from .models import (
+    Disposition,
+    Harm,
+    HarmCategory,
+    HarmSource,
+    HarmStatus,
+    Mitigation,
+    MitigationStatus,
+    Rating,
+    Stakeholder,
+    StakeholderKind,
+    Vote,
+)
+
+# --- Stakeholders ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stakeholder_create(
+    *,
+    actor: AbstractBaseUser,
+    review: Review,
+    name: str,
+    kind: str,
+    description: str = "",
+    vulnerable: bool = False,
+    permit: Permit | None = None,
+) -> Stakeholder:
+    granted = access.require(actor, "stakeholder.create", review, permit=permit)
+    if kind not in StakeholderKind.values:
+        raise ServiceError(f"Unknown stakeholder kind {kind!r}.", field="kind")
+    if not name.strip():
+        raise ServiceError("Name the stakeholder.", field="name")
+    stakeholder = Stakeholder.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        name=name.strip(),
+        kind=kind,
+        description=description,
+        vulnerable=vulnerable,
+    )
+    log_change(actor=actor, verb="create", instance=stakeholder, anonymous=granted.anonymous)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_update(
+    *,
+    actor: AbstractBaseUser,
+    stakeholder: Stakeholder,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    vulnerable: bool | Unset = UNSET,
+) -> Stakeholder:
+    access.require(actor, "stakeholder.update", stakeholder)
+    if not isinstance(kind, Unset) and kind not in StakeholderKind.values:
+        raise ServiceError(f"Unknown stakeholder kind {kind!r}.", field="kind")
+    apply_changes(
+        actor=actor,
+        instance=stakeholder,
+        changes=given(name=name, kind=kind, description=description, vulnerable=vulnerable),
+    )
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_delete(*, actor: AbstractBaseUser, stakeholder: Stakeholder) -> None:
+    access.require(actor, "stakeholder.delete", stakeholder)
+    log_change(actor=actor, verb="delete", instance=stakeholder, before=snapshot(stakeholder))
+    stakeholder.delete()
+
+
+# --- Harms -------------------------------------------------------------------------------
+
+
+def _harm_snapshot(harm: Harm) -> dict[str, object]:
+    return {
+        **snapshot(harm),
+        "stakeholders": sorted(harm.stakeholders.values_list("pk", flat=True)),
+    }
+
+
+def _check_stakeholders(review: Review, stakeholders: Sequence[Stakeholder]) -> None:
+    foreign = [s.name for s in stakeholders if s.review_id != review.pk]
+    if foreign:
+        raise ServiceError(
+            f"Not stakeholders of this review: {', '.join(foreign)}.", field="stakeholders"
+        )
+
+
+@transaction.atomic
+def harm_create(
+    *,
+    actor: AbstractBaseUser,
+    review: Review,
+    title: str,
+    category: HarmCategory,
+    description: str = "",
+    stakeholders: Sequence[Stakeholder] = (),
+    source: str = HarmSource.INCIDENT,
+    permit: Permit | None = None,
+) -> Harm:
+    """A harm in the register. With a workshop's permit it is that workshop's card: its
+    source is "workshop" and its author is hidden when the workshop is anonymous."""
+    granted = access.require(actor, "harm.create", review, permit=permit)
+    if permit is not None:
+        source = HarmSource.WORKSHOP
+    if source not in HarmSource.values:
+        raise ServiceError(f"Unknown source {source!r}.", field="source")
+    if not title.strip():
+        raise ServiceError("Give the harm a title.", field="title")
+    _check_stakeholders(review, stakeholders)
+    harm = Harm.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        title=title.strip(),
+        description=description,
+        category=category,
+        author=actor,
+        author_hidden=granted.anonymous,
+        source=source,
+    )
+    harm.stakeholders.set(stakeholders)
+    log_change(
+        actor=actor,
+        verb="create",
+        instance=harm,
+        after=_harm_snapshot(harm),
+        anonymous=harm.author_hidden,
+    )
+    return harm
+
+
+@transaction.atomic
+def harm_update(
+    *,
+    actor: AbstractBaseUser,
+    harm: Harm,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    category: HarmCategory | Unset = UNSET,
+    stakeholders: Sequence[Stakeholder] | Unset = UNSET,
+    status: str | Unset = UNSET,
+    source: str | Unset = UNSET,
+    permit: Permit | None = None,
+) -> Harm:
+    """Editors change any field. With a workshop's permit, the author fixes the wording of
+    their own card (title, description, category, stakeholders) while it is open."""
+    access.require(actor, "harm.update", harm, permit=permit)
+    if permit is not None:
+        if harm.author_id != actor.pk:
+            raise PermissionDenied("You can only edit your own cards.")
+        if not (isinstance(status, Unset) and isinstance(source, Unset)):
+            raise PermissionDenied("Only editors change a harm's status or source.")
+    if not isinstance(status, Unset) and status not in HarmStatus.values:
+        raise ServiceError("Unknown status.", field="status")
+    if not isinstance(source, Unset) and source not in HarmSource.values:
+        raise ServiceError(f"Unknown source {source!r}.", field="source")
+    if not isinstance(title, Unset) and not title.strip():
+        raise ServiceError("Give the harm a title.", field="title")
+    if not isinstance(stakeholders, Unset):
+        _check_stakeholders(harm.review, stakeholders)
+    before = _harm_snapshot(harm)
+    for name, value in given(
+        title=title, description=description, category=category, status=status, source=source
+    ).items():
+        setattr(harm, name, value)
+    harm.save()
+    if not isinstance(stakeholders, Unset):
+        harm.stakeholders.set(stakeholders)
+    after = _harm_snapshot(harm)
+    if after != before:
+        log_change(
+            actor=actor,
+            verb="update",
+            instance=harm,
+            before=before,
+            after=after,
+            anonymous=harm.author_hidden,
+        )
+    return harm
+
+
+@transaction.atomic
+def harm_delete(*, actor: AbstractBaseUser, harm: Harm) -> None:
+    access.require(actor, "harm.delete", harm)
+    log_change(
+        actor=actor,
+        verb="delete",
+        instance=harm,
+        before=_harm_snapshot(harm),
+        anonymous=harm.author_hidden,
+    )
+    harm.delete()
+
+
+# --- Ratings and votes -------------------------------------------------------------------
+
+
+def _check_rating(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ServiceError(f"{name.capitalize()} must be a whole number from 1 to 5.", field=name)
+    return value
+
+
+@transaction.atomic
+def rating_set(
+    *,
+    actor: AbstractBaseUser,
+    harm: Harm,
+    severity: int,
+    likelihood: int,
+    scale: int,
+    permit: Permit | None = None,
+) -> tuple[Rating, bool]:
+    """Create or replace the actor's rating of a harm; returns it and whether it is new.
+    A workshop card is rated in its workshop (with that workshop's permit)."""
+    values = {
+        "severity": _check_rating("severity", severity),
+        "likelihood": _check_rating("likelihood", likelihood),
+        "scale": _check_rating("scale", scale),
+    }
+    granted = access.require(actor, "rating.set", harm, permit=permit)
+    if permit is None and harm.source == HarmSource.WORKSHOP:
+        raise Conflict("This harm is a workshop card: rate it on its workshop's board.")
+    rating = Rating.objects.select_for_update().filter(harm=harm, user=actor).first()
+    if rating is None:
+        rating = Rating.objects.create(
+            organization_id=harm.organization_id, harm=harm, user=actor, **values
+        )
+        log_change(actor=actor, verb="create", instance=rating, anonymous=granted.anonymous)
+        return rating, True
+    apply_changes(actor=actor, instance=rating, changes=values, anonymous=granted.anonymous)
+    return rating, False
+
+
+@transaction.atomic
+def vote_add(*, actor: AbstractBaseUser, harm: Harm, permit: Permit | None = None) -> Vote:
+    """One dot on a harm. Dots are placed in a workshop, which checks the budget."""
+    granted = access.require(actor, "vote.create", harm, permit=permit)
+    vote = Vote.objects.create(organization_id=harm.organization_id, harm=harm, user=actor)
+    log_change(actor=actor, verb="create", instance=vote, anonymous=granted.anonymous)
+    return vote
+
+
+@transaction.atomic
+def vote_remove(*, actor: AbstractBaseUser, vote: Vote, permit: Permit | None = None) -> None:
+    granted = access.require(actor, "vote.delete", vote, permit=permit)
+    if vote.user_id != actor.pk:
+        raise PermissionDenied("You can only take back your own votes.")
+    log_change(
+        actor=actor,
+        verb="delete",
+        instance=vote,
+        before=snapshot(vote),
+        anonymous=granted.anonymous,
+    )
+    vote.delete()
+
+
+# --- Mitigations -------------------------------------------------------------------------
+
+
+def _check_mitigation(
+    harm: Harm, owner: AbstractBaseUser, status: str, justification: str, disposition: str
+) -> None:
+    if not access.can(owner, "mitigation.own", harm.organization_id):
+        raise ServiceError(
+            f"{owner} cannot own a mitigation here: owners are members of this organization.",
+            field="owner",
+        )
+    if status not in MitigationStatus.values:
+        raise ServiceError("Unknown status.", field="status")
+    if disposition not in Disposition.values:
+        raise ServiceError("Sort into act, influence or monitor.", field="disposition")
+    if status == MitigationStatus.WONT_DO and not justification.strip():
+        raise ServiceError("Say why this mitigation will not be done.", field="justification")
+
+
+@transaction.atomic
+def mitigation_create(
+    *,
+    actor: AbstractBaseUser,
+    harm: Harm,
+    action: str,
+    owner: AbstractBaseUser,
+    due_date: datetime.date | None = None,
+    status: str = MitigationStatus.PLANNED,
+    justification: str = "",
+    disposition: str = Disposition.ACT,
+) -> Mitigation:
+    access.require(actor, "mitigation.create", harm)
+    _check_mitigation(harm, owner, status, justification, disposition)
+    if not action.strip():
+        raise ServiceError("Say what will be done.", field="action")
+    mitigation = Mitigation.objects.create(
+        organization_id=harm.organization_id,
+        harm=harm,
+        action=action,
+        owner=owner,
+        due_date=due_date,
+        status=status,
+        justification=justification,
+        disposition=disposition,
+    )
+    log_change(actor=actor, verb="create", instance=mitigation)
+    return mitigation
+
+
+@transaction.atomic
+def mitigation_update(
+    *,
+    actor: AbstractBaseUser,
+    mitigation: Mitigation,
+    action: str | Unset = UNSET,
+    owner: AbstractBaseUser | Unset = UNSET,
+    due_date: datetime.date | None | Unset = UNSET,
+    status: str | Unset = UNSET,
+    justification: str | Unset = UNSET,
+    disposition: str | Unset = UNSET,
+) -> Mitigation:
+    access.require(actor, "mitigation.update", mitigation)
+    _check_mitigation(
+        mitigation.harm,
+        mitigation.owner if isinstance(owner, Unset) else owner,
+        mitigation.status if isinstance(status, Unset) else status,
+        mitigation.justification if isinstance(justification, Unset) else justification,
+        mitigation.disposition if isinstance(disposition, Unset) else disposition,
+    )
+    apply_changes(
+        actor=actor,
+        instance=mitigation,
+        changes=given(
+            action=action,
+            owner=owner,
+            due_date=due_date,
+            status=status,
+            justification=justification,
+            disposition=disposition,
+        ),
+    )
+    return mitigation
+
+
+@transaction.atomic
+def mitigation_delete(*, actor: AbstractBaseUser, mitigation: Mitigation) -> None:
+    access.require(actor, "mitigation.delete", mitigation)
+    log_change(actor=actor, verb="delete", instance=mitigation, before=snapshot(mitigation))
+    mitigation.delete()

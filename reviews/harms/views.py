@@ -1,0 +1,185 @@
+"""The harm register page (filters, risk matrix, CSV) and its mitigation form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from orgs import access
+from orgs.web import submit
+from reviews.models import Review
+from reviews.selectors import reviews_for
+
+from . import selectors, services
+from .forms import MitigationForm
+from .matrix import risk_matrix_svg
+from .models import HarmStatus
+from .register import to_csv
+from .selectors import RegisterRow
+
+SORTS: dict[str, Any] = {
+    "risk": lambda r: (-(r.agg.risk or 0), r.harm.pk),
+    "severity": lambda r: (-(r.agg.severity or 0), r.harm.pk),
+    "likelihood": lambda r: (-(r.agg.likelihood or 0), r.harm.pk),
+    "votes": lambda r: (-r.agg.votes, r.harm.pk),
+    "title": lambda r: (r.harm.title.lower(), r.harm.pk),
+    "category": lambda r: (r.harm.category.order, r.harm.pk),
+    "status": lambda r: (r.harm.status, r.harm.pk),
+}
+
+
+def matrix_svg(review: Review, rows: list[RegisterRow]) -> str:
+    """The 5×5 risk matrix of these rows; each cell links to the register filtered to it."""
+    cells: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for row in rows:
+        if row.agg.cell:
+            cells.setdefault(row.agg.cell, []).append((row.harm.pk, row.harm.title))
+    base = reverse("harm_register", args=[review.pk])
+    return risk_matrix_svg(
+        cells, link=lambda s, lk: f"{base}?{urlencode({'severity': s, 'likelihood': lk})}"
+    )
+
+
+def _digits(value: str | None) -> int | None:
+    # isdigit() also accepts superscripts such as "²": only ASCII digits are numbers here.
+    if value and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
+
+
+@login_required
+def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(reviews_for(request.user), pk=pk)
+    harms = selectors.harms_for(request.user).filter(review=review)
+    q = request.GET
+    if q.get("category"):
+        harms = harms.filter(category__slug=q["category"])
+    if q.get("family"):
+        harms = harms.filter(category__family=q["family"])
+    if q.get("status") in HarmStatus.values:
+        harms = harms.filter(status=q["status"])
+    stakeholder = _digits(q.get("stakeholder"))
+    if stakeholder is not None:
+        harms = harms.filter(stakeholders=stakeholder)
+    rows = selectors.register_rows(harms)
+    all_rows = rows
+    if q.get("contested") in {"1", "yes", "true"}:
+        rows = [r for r in rows if r.agg.contested]
+    try:
+        risk_min = float(q["risk_min"]) if q.get("risk_min") else None
+    except ValueError:
+        risk_min = None
+    if risk_min is not None:
+        rows = [r for r in rows if r.agg.risk is not None and r.agg.risk >= risk_min]
+    severity, likelihood = _digits(q.get("severity")), _digits(q.get("likelihood"))
+    if severity is not None and likelihood is not None:
+        rows = [r for r in rows if r.agg.cell == (severity, likelihood)]
+    sort = q.get("sort", "risk")
+    rows = sorted(rows, key=SORTS.get(sort, SORTS["risk"]))
+
+    if q.get("format") == "csv":
+        return _register_csv(review, rows, request.user)
+
+    editor = access.can(request.user, "mitigation.create", review)
+    return render(
+        request,
+        "harms/register.html",
+        {
+            "review": review,
+            "rows": [
+                {"row": r, "author": selectors.author_name(r.harm, request.user)} for r in rows
+            ],
+            "matrix": matrix_svg(review, all_rows),
+            "threshold": review.organization.mitigation_risk_threshold,
+            "uncovered": selectors.uncovered_harms(review),
+            "editor": editor,
+            "mitigation_form": MitigationForm(
+                owners=access.users_who_may(review.organization_id, "mitigation.own")
+            ),
+            "categories": selectors.categories(),
+            "stakeholders": selectors.stakeholders_of(review),
+            "statuses": HarmStatus.choices,
+            "q": q,
+            "sort": sort,
+            "csv_query": urlencode({**q.dict(), "format": "csv"}),
+        },
+    )
+
+
+CSV_HEADER = [
+    "id",
+    "title",
+    "description",
+    "family",
+    "category",
+    "stakeholders",
+    "source",
+    "status",
+    "author",
+    "raters",
+    "median_severity",
+    "median_likelihood",
+    "median_scale",
+    "risk",
+    "severity_iqr",
+    "likelihood_iqr",
+    "contested",
+    "votes",
+    "mitigations",
+]
+
+
+def _register_csv(review: Review, rows: list[RegisterRow], viewer: Any) -> HttpResponse:
+    body = to_csv(
+        CSV_HEADER,
+        (
+            [
+                r.harm.pk,
+                r.harm.title,
+                r.harm.description,
+                r.harm.category.family_name,
+                r.harm.category.name,
+                "; ".join(s.name for s in r.harm.stakeholders.all()),
+                r.harm.source,
+                r.harm.status,
+                selectors.author_name(r.harm, viewer) or "",
+                r.agg.raters,
+                r.agg.severity,
+                r.agg.likelihood,
+                r.agg.scale,
+                r.agg.risk,
+                r.agg.severity_iqr,
+                r.agg.likelihood_iqr,
+                r.agg.contested,
+                r.agg.votes,
+                " | ".join(
+                    f"{m.action} ({m.owner.get_username()}, {m.status})" for m in r.mitigations
+                ),
+            ]
+            for r in rows
+        ),
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="harm-register-review-{review.pk}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def mitigation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    harm = get_object_or_404(selectors.harms_for(request.user), pk=pk)
+    submit(
+        request,
+        MitigationForm(
+            request.POST, owners=access.users_who_may(harm.organization_id, "mitigation.own")
+        ),
+        lambda **data: services.mitigation_create(actor=request.user, harm=harm, **data),
+        "Mitigation added.",
+    )
+    return redirect("harm_register", pk=harm.review_id)
