@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import ServiceError
+from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import current_organization, submit
 from reviews.harms.selectors import harms_for
 from reviews.selectors import reviews_for, reviews_where, systems_for
@@ -193,8 +193,8 @@ def launch_gate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_object_or_404(selectors.launch_gates_for(request.user), pk=pk)
     try:
         services.launch_gate_delete(actor=request.user, gate=gate)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, "Launch gate removed.")
     return redirect("launch_gates", pk=gate.review_id)

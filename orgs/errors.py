@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-__all__ = ["Conflict", "PermissionDenied", "ServiceError"]
+__all__ = ["Conflict", "PermissionDenied", "ServiceError", "refusal_message"]
 
 
 class ServiceError(Exception):
@@ -39,3 +39,10 @@ class Conflict(ServiceError):
     """The object is not in a state that allows this (HTTP 409)."""
 
     status_code = 409
+
+
+def refusal_message(exc: ServiceError | PermissionDenied) -> str:
+    """What to tell the person when a service refused (bad input, state or permission)."""
+    if isinstance(exc, ServiceError):
+        return exc.message
+    return str(exc) or "Your role does not allow this."

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
-from .errors import ServiceError
+from .errors import PermissionDenied, ServiceError, refusal_message
 from .forms import MemberInvitationForm, RoleForm, SignupForm
 from .middleware import SESSION_KEY
 from .web import current_organization
@@ -121,8 +121,8 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
         services.membership_change_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
     return redirect("members")
@@ -134,8 +134,8 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(selectors.memberships_for(request.user), pk=pk)
     try:
         services.membership_delete(actor=request.user, membership=membership)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, f"{membership.user} no longer has access to anything here.")
     return redirect("members")
@@ -147,8 +147,8 @@ def member_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.member_invitations_for(request.user), pk=pk)
     try:
         services.member_invitation_revoke(actor=request.user, invitation=invitation)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, "Invitation withdrawn; the link no longer works.")
     return redirect("members")
@@ -196,8 +196,8 @@ def event_log(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.event_log_verify(actor=request.user, organization=organization)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        except (ServiceError, PermissionDenied) as exc:
+            messages.error(request, refusal_message(exc))
         else:
             messages.success(request, "Verification queued.")
         return redirect("event_log")

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
-from .errors import ServiceError
+from .errors import PermissionDenied, ServiceError, refusal_message
 from .models import Organization
 
 
@@ -36,8 +36,8 @@ def submit(request: HttpRequest, form: forms.Form, call: Callable[..., Any], ok:
         return False
     try:
         call(**form.cleaned_data)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
         return False
     messages.success(request, ok)
     return True

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs import selectors as org_selectors
-from orgs.errors import ServiceError
+from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import current_organization
 
 from . import readiness, selectors, services
@@ -137,8 +137,8 @@ def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("review_detail", pk=pk)
     try:
         review = services.review_transition(actor=request.user, review=review, **form.cleaned_data)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, f"The review is now {review.get_status_display().lower()}.")
     return redirect("review_detail", pk=pk)
@@ -154,8 +154,8 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("review_detail", pk=pk)
     try:
         services.signoff_create(actor=request.user, review=review, **form.cleaned_data)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, "Your sign-off is recorded.")
     return redirect("review_detail", pk=pk)

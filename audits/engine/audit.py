@@ -27,13 +27,11 @@ from .counts import (
     scan_scores,
 )
 from .errors import AuditInputError
-from .stats import holm, n_for_power, two_proportion_test, wilson
+from .groups import Dimension, canonical, num
+from .stats import wilson
+from .summaries import impact_ratios, size_warnings, summaries, tests
 
 SCHEMA = "forethought.audit/1"
-SMALL_CATEGORY_SHARE = 0.02  # NYC LL144 rules allow leaving out categories under 2 %
-FOUR_FIFTHS = 0.8
-# A selection-rate gap below one percentage point is not a disparity worth a power warning.
-MATERIAL_GAP = 0.01
 INTERSECTION = "intersection"
 
 Progress = Callable[[int], None]
@@ -140,78 +138,6 @@ def audit_frame(frame, config: AuditConfig) -> dict:
 # --- Computing ---------------------------------------------------------------------------
 
 
-def _num(x) -> float | None:
-    """JSON number or null: NaN and ±inf never leak as fill values."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-class Dimension:
-    """Groups of one sensitive feature, or of the intersection of all of them."""
-
-    def __init__(self, counts: Counts, name: str, feature_idx: list[int]):
-        self.name = name
-        self.features = [counts.features[i] for i in feature_idx]
-        keys = [tuple(row) for row in counts.cells[:, feature_idx].tolist()]
-
-        def label_of(key):
-            return tuple(counts.labels[f][c] for f, c in zip(feature_idx, key, strict=True))
-
-        # Groups in label order, so the output does not depend on the order of the rows.
-        order = sorted(set(keys), key=label_of)
-        index = {k: i for i, k in enumerate(order)}
-        self.member = np.array([index[k] for k in keys], dtype=np.int64)  # cell → group
-        self.keys = order
-        self.labels = [
-            " & ".join(counts.labels[f][code] for f, code in zip(feature_idx, key, strict=True))
-            for key in order
-        ]
-        self.values = [
-            {
-                counts.features[f]: counts.labels[f][code]
-                for f, code in zip(feature_idx, key, strict=True)
-            }
-            for key in order
-        ]
-        g = len(order)
-        self.matrix = np.zeros((g, len(keys)))
-        self.matrix[self.member, np.arange(len(keys))] = 1.0
-
-    def sum(self, cell_values: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(self.keys), *cell_values.shape[1:]))
-        np.add.at(out, self.member, cell_values)
-        return out
-
-
-def canonical(counts: Counts) -> Counts:
-    """Cells sorted by their labels: bootstrap draws then follow the data, not row order."""
-    labels = [
-        tuple(counts.labels[f][c] for f, c in enumerate(row)) for row in counts.cells.tolist()
-    ]
-    order = np.array(sorted(range(len(labels)), key=labels.__getitem__), dtype=np.int64)
-
-    def pick(arr):
-        return None if arr is None else arr[order]
-
-    return Counts(
-        features=counts.features,
-        labels=counts.labels,
-        cells=counts.cells[order],
-        rows=counts.rows[order],
-        w=counts.w[order],
-        w2=counts.w2[order],
-        brier=pick(counts.brier),
-        cal=pick(counts.cal),
-        hist=pick(counts.hist),
-        bins=counts.bins,
-        score_min=counts.score_min,
-        score_max=counts.score_max,
-        total_rows=counts.total_rows,
-    )
-
-
 def compute(counts: Counts, config: AuditConfig) -> dict:
     t0 = time.perf_counter()
     counts = canonical(counts)
@@ -290,11 +216,11 @@ def compute(counts: Counts, config: AuditConfig) -> dict:
         "seed": config.seed,
         "positive_is": config.positive_is,
         "mode": "score" if config.y_score else "prediction",
-        "score_range": [_num(counts.score_min), _num(counts.score_max)]
+        "score_range": [num(counts.score_min), num(counts.score_max)]
         if counts.score_min is not None
         else None,
         "rows": counts.total_rows,
-        "weighted_rows": _num(counts.w.sum()),
+        "weighted_rows": num(counts.w.sum()),
         "missing": missing,
         "dimensions": out_dims,
         "warnings": warnings,
@@ -387,11 +313,11 @@ def _dimension_result(
             brier = dim.sum(counts.brier) / n
         cal = dim.sum(counts.cal)
     for i, label in enumerate(dim.labels):
-        metrics: dict = {"n": _num(n[i]), "share": _num(n[i] / total)}
+        metrics: dict = {"n": num(n[i]), "share": num(n[i] / total)}
         for name in m.RATES:
             lo, hi = intervals[name]
-            metrics[name] = {"value": _num(r[name][i]), "ci": [_num(lo[i]), _num(hi[i])]}
-        metrics["f1"] = {"value": _num(r["f1"][i]), "ci": None}
+            metrics[name] = {"value": num(r[name][i]), "ci": [num(lo[i]), num(hi[i])]}
+        metrics["f1"] = {"value": num(r["f1"][i]), "ci": None}
         group = {
             "group": label,
             "values": dim.values[i],
@@ -399,15 +325,15 @@ def _dimension_result(
             "metrics": metrics,
         }
         if auc is not None:
-            group["auc"] = _num(auc[i])
+            group["auc"] = num(auc[i])
         if brier is not None:
-            group["brier"] = _num(brier[i])
+            group["brier"] = num(brier[i])
             group["calibration"] = [
                 {
                     "bin": [b / 10, (b + 1) / 10],
-                    "weight": _num(cal[i, b, 0]),
-                    "mean_score": _num(cal[i, b, 1] / cal[i, b, 0]) if cal[i, b, 0] else None,
-                    "observed_rate": _num(cal[i, b, 2] / cal[i, b, 0]) if cal[i, b, 0] else None,
+                    "weight": num(cal[i, b, 0]),
+                    "mean_score": num(cal[i, b, 1] / cal[i, b, 0]) if cal[i, b, 0] else None,
+                    "observed_rate": num(cal[i, b, 2] / cal[i, b, 0]) if cal[i, b, 0] else None,
                 }
                 for b in range(cal.shape[1])
             ]
@@ -419,21 +345,15 @@ def _dimension_result(
         with np.errstate(divide="ignore", invalid="ignore"):
             disparities[name] = {
                 label: {
-                    "difference": _num(values[i] - base),
-                    "ratio": _num(values[i] / base) if base else None,
+                    "difference": num(values[i] - base),
+                    "ratio": num(values[i] / base) if base else None,
                 }
                 for i, label in enumerate(dim.labels)
             }
-    summary = _summaries(dim, r, ref_idx, draws, config)
-    tests = _tests(dim, rows, ref_idx, config)
-    _size_warnings(dim, rows, r, ref_idx, config, warnings)
-    impact = _impact_ratios(dim, counts, r["selection_rate"], n)
-    summary["min_impact_ratio"] = {
-        "value": impact["min_impact_ratio"],
-        "group": impact["min_group"],
-        "ci": None,
-        "definition": "lowest impact ratio over categories (NYC Local Law 144)",
-    }
+    impact = impact_ratios(dim, counts, r["selection_rate"], n)
+    summary = summaries(dim, r, ref_idx, draws, config, impact)
+    group_tests = tests(dim, rows, ref_idx, config)
+    size_warnings(dim, rows, r, ref_idx, config, warnings)
     return {
         "name": dim.name,
         "features": dim.features,
@@ -442,197 +362,8 @@ def _dimension_result(
         "groups": groups,
         "disparities": disparities,
         "summary": summary,
-        "tests": tests,
+        "tests": group_tests,
         "impact_ratios": impact,
-    }
-
-
-def _summaries(dim: Dimension, r: dict, ref_idx: int, draws, config: AuditConfig) -> dict:
-    point = m.fairlearn_summaries(r)
-    aif = m.aif360_values(r, ref_idx)
-    boot_fair = boot_aif = None
-    if draws is not None:
-        gw = np.einsum("gc,bco->bgo", dim.matrix, draws)
-        br = m.rates(gw)
-        boot_fair = m.fairlearn_summaries(br, batch=True)
-        boot_aif = {k: _furthest_batch(k, v) for k, v in m.aif360_values(br, ref_idx).items()}
-    alpha = (1 - config.confidence) / 2
-    out: dict = {}
-    for name, value in point.items():
-        out[name] = {
-            "value": _num(value),
-            "group": None,
-            "ci": _percentile(boot_fair[name], alpha) if boot_fair else None,
-            "definition": "fairlearn between_groups",
-        }
-    beneficial = config.positive_is == "beneficial"
-    for name, values in aif.items():
-        dist = m.distance_from_parity(name, values)
-        dist[ref_idx] = -1.0
-        worst = int(np.argmax(dist))
-        if dist[worst] < 0:
-            out[name] = {"value": None, "group": None, "ci": None, "by_group": {}}
-            continue
-        by_group = {dim.labels[i]: _num(values[i]) for i in range(len(dim.labels)) if i != ref_idx}
-        # The disadvantaged side: fewer positives when positive is beneficial, more when
-        # harmful (AIF360's sign convention: group − reference, group ÷ reference).
-        directional = [(v, g) for g, v in by_group.items() if v is not None]
-        if directional:
-            pick = min if beneficial else max
-            disadvantaged = (
-                pick(directional)[1]
-                if name != "predictive_parity_difference"
-                else min(directional)[1]
-            )
-        else:
-            disadvantaged = None
-        out[name] = {
-            "value": _num(values[worst]),
-            "group": dim.labels[worst],
-            "reference": dim.labels[ref_idx],
-            "ci": _percentile(boot_aif[name], alpha) if boot_aif else None,
-            "by_group": by_group,
-            "most_disadvantaged_group": disadvantaged,
-            "definition": "aif360 vs reference; value furthest from parity",
-        }
-    return out
-
-
-def _furthest_batch(name: str, values: np.ndarray) -> np.ndarray:
-    dist = m.distance_from_parity(name, values)
-    idx = np.argmax(dist, axis=-1)
-    picked = np.take_along_axis(values, idx[:, None], axis=-1)[:, 0]
-    return np.where(np.take_along_axis(dist, idx[:, None], axis=-1)[:, 0] < 0, np.nan, picked)
-
-
-def _percentile(samples: np.ndarray, alpha: float) -> list[float | None]:
-    finite = samples[np.isfinite(samples)]
-    if len(finite) < max(10, len(samples) // 2):
-        return [None, None]
-    lo, hi = np.quantile(finite, [alpha, 1 - alpha])
-    return [_num(lo), _num(hi)]
-
-
-def _tests(dim: Dimension, rows: np.ndarray, ref_idx: int, config: AuditConfig) -> list[dict]:
-    """Selection rate and TPR of each group against the reference, Holm-adjusted within
-    each (dimension, metric) family. Row counts (not weights) enter the tests."""
-    results = []
-    specs = {
-        "selection_rate": (lambda c: c[1] + c[3], lambda c: c.sum()),
-        "tpr": (lambda c: c[3], lambda c: c[2] + c[3]),
-    }
-    for metric, (num, den) in specs.items():
-        family = []
-        for i, label in enumerate(dim.labels):
-            if i == ref_idx:
-                continue
-            p, method = two_proportion_test(
-                int(num(rows[i])),
-                int(den(rows[i])),
-                int(num(rows[ref_idx])),
-                int(den(rows[ref_idx])),
-            )
-            family.append(
-                {
-                    "metric": metric,
-                    "group": label,
-                    "reference": dim.labels[ref_idx],
-                    "p_value": _num(p),
-                    "method": method,
-                }
-            )
-        adjusted = holm([f["p_value"] if f["p_value"] is not None else math.nan for f in family])
-        for entry, p_adj in zip(family, adjusted, strict=True):
-            entry["p_holm"] = _num(p_adj)
-            entry["significant"] = bool(p_adj < 0.05) if math.isfinite(p_adj) else False
-        results.extend(family)
-    return results
-
-
-def _size_warnings(dim, rows, r, ref_idx, config, warnings) -> None:
-    n_rows = rows.sum(axis=1)
-    p_ref = r["selection_rate"][ref_idx]
-    for i, label in enumerate(dim.labels):
-        if n_rows[i] < config.min_group_size:
-            warnings.append(
-                {
-                    "code": "small_group",
-                    "dimension": dim.name,
-                    "group": label,
-                    "message": f"{label!r} in {dim.name} has {int(n_rows[i])} rows, under the "
-                    f"minimum of {config.min_group_size}: its rates are unreliable.",
-                }
-            )
-            continue
-        p = r["selection_rate"][i]
-        if i == ref_idx or np.isnan(p) or np.isnan(p_ref) or abs(p - p_ref) < MATERIAL_GAP:
-            continue
-        needed = n_for_power(float(p), float(p_ref))
-        if n_rows[i] < needed:
-            warnings.append(
-                {
-                    "code": "underpowered",
-                    "dimension": dim.name,
-                    "group": label,
-                    "message": f"{label!r} in {dim.name} has {int(n_rows[i])} rows; detecting its "
-                    f"selection-rate gap of {abs(p - p_ref):.3f} to the reference with "
-                    f"80% power needs about {math.ceil(needed)}.",
-                }
-            )
-
-
-def _impact_ratios(
-    dim: Dimension, counts: Counts, selection_rate: np.ndarray, n: np.ndarray
-) -> dict:
-    """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
-    ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
-    four-fifths verdict."""
-    if counts.hist is not None:
-        hist = dim.sum(counts.hist).sum(axis=1)  # (G, B) over both labels
-        overall = hist.sum(axis=0)
-        cum = np.cumsum(overall)
-        median_bin = int(np.searchsorted(cum, cum[-1] / 2))
-        above = hist[:, median_bin + 1 :].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(n > 0, above / n, np.nan)
-        rate_name = "scoring_rate"
-        median = float(counts.bins.upper_edges()[median_bin])
-    else:
-        rate = selection_rate
-        rate_name = "selection_rate"
-        median = None
-    share = n / n.sum()
-    small = share < SMALL_CATEGORY_SHARE
-    with np.errstate(divide="ignore", invalid="ignore"):
-        top = np.nanmax(rate) if np.isfinite(rate).any() else np.nan
-        ratio = rate / top if top and top > 0 else np.full_like(rate, np.nan)
-    rows = [
-        {
-            "category": dim.labels[i],
-            "values": dim.values[i],
-            "n": _num(n[i]),
-            "share": _num(share[i]),
-            "rate": _num(rate[i]),
-            "impact_ratio": _num(ratio[i]),
-            "small": bool(small[i]),
-            "missing": MISSING in dim.values[i].values(),
-        }
-        for i in range(len(dim.labels))
-    ]
-    counted = [i for i in range(len(rows)) if not small[i] and np.isfinite(ratio[i])]
-    min_i = min(counted, key=lambda i: ratio[i]) if counted else None
-    verdict = None
-    if counted:
-        verdict = "pass" if all(ratio[i] >= FOUR_FIFTHS for i in counted) else "fail"
-    return {
-        "rate": rate_name,
-        "median_score": median,
-        "rows": rows,
-        "missing_rows": _num(sum(n[i] for i in range(len(rows)) if rows[i]["missing"])),
-        "min_impact_ratio": _num(ratio[min_i]) if min_i is not None else None,
-        "min_group": dim.labels[min_i] if min_i is not None else None,
-        "four_fifths": verdict,
-        "excluded_small": [dim.labels[i] for i in np.flatnonzero(small)],
     }
 
 

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import ServiceError
+from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.forms import SignupForm
 from orgs.web import current_organization, form_error, is_htmx, submit
 from reviews.harms import selectors as harm_selectors
@@ -154,8 +154,8 @@ def _run(
 ) -> HttpResponse:
     try:
         fn()
-    except ServiceError as exc:
-        return _after_write(request, workshop, error=exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        return _after_write(request, workshop, error=refusal_message(exc))
     return _after_write(request, workshop, ok=ok)
 
 
@@ -272,8 +272,8 @@ def workshop_control(request: HttpRequest, pk: int) -> HttpResponse:
             services.workshop_join(actor=request.user, workshop=workshop)
         else:
             raise ServiceError("Unknown command.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     return redirect("workshop_board", pk=pk)
 
 
@@ -296,8 +296,8 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitations_for(request.user), pk=pk)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, refusal_message(exc))
     else:
         messages.success(request, "Invitation revoked; the link no longer works.")
     return redirect("workshop_board", pk=invitation.workshop_id)

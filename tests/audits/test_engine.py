@@ -393,3 +393,52 @@ def test_boolean_labels_treat_true_as_positive_unless_told_otherwise():
     assert (a["group"], a["metrics"]["selection_rate"]["value"]) == ("a", 1.0)
     flipped = audit_frame(df, AuditConfig(**cfg, positive="false"))["dimensions"][0]["groups"][0]
     assert flipped["metrics"]["selection_rate"]["value"] == 0.0
+
+
+def test_the_summary_metrics_are_exactly_the_shared_list_in_its_order():
+    """audits/engine/names.py is the single source: launch gates offer those names, the
+    engine produces those keys and no others, for every dimension and both modes."""
+    from audits.engine.names import SUMMARY_METRIC_NAMES
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, 600),
+            "p": rng.integers(0, 2, 600),
+            "s": rng.random(600),
+            "g": rng.choice(["a", "b", "c"], 600),
+            "h": rng.choice(["x", "y"], 600),
+        }
+    )
+    for config in (
+        AuditConfig(y_true="y", y_pred="p", sensitive=("g", "h"), bootstrap=20),
+        AuditConfig(y_true="y", y_score="s", threshold=0.5, sensitive=("g",), bootstrap=0),
+    ):
+        result = audit_frame(frame, config)
+        for dim in result["dimensions"]:
+            assert list(dim["summary"]) == list(SUMMARY_METRIC_NAMES), dim["name"]
+
+
+def test_audit_config_round_trips_through_its_stored_form_and_refuses_bad_values():
+    config = AuditConfig(
+        y_true="y", y_score="s", threshold=0.5, sensitive=("g", "h"), reference={"g": "a"}
+    )
+    assert AuditConfig.from_dict(json.loads(json.dumps(config.as_dict()))) == config
+    for bad, field in [
+        ({"y_true": "y", "y_pred": "p", "sensitive": "g"}, "sensitive"),
+        ({"y_true": "y", "y_pred": "p", "sensitive": ["g"], "colour": "red"}, "colour"),
+        ({"y_true": "y", "y_pred": "p", "sensitive": ["g"], "bootstrap": "many"}, "bootstrap"),
+        ({"y_true": "y", "y_pred": 3, "sensitive": ["g"]}, "y_pred"),
+        ({"y_true": "y", "y_pred": "p", "sensitive": ["g"], "reference": {"g": 1}}, "reference"),
+        ({"y_pred": "p", "sensitive": ["g"]}, "y_true"),
+    ]:
+        with pytest.raises(AuditInputError) as info:
+            AuditConfig.from_dict(bad)
+        assert info.value.field == field, bad
+
+
+def test_a_config_names_the_missing_column_with_the_closest_one():
+    config = AuditConfig(y_true="y", y_score="scor", threshold=0.5, sensitive=("sex",))
+    with pytest.raises(AuditInputError, match="'scor' is not in data.csv. Did you mean 'score'"):
+        config.check_columns(["y", "score", "sex"], source="data.csv")
+    config.check_columns(["y", "scor", "sex"])  # all present: no error

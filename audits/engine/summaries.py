@@ -1,0 +1,252 @@
+"""Summary metrics with bootstrap intervals, significance tests, size warnings and the
+NYC Local Law 144 impact-ratio table of one dimension.
+
+The summary metrics are exactly ``names.SUMMARY_METRICS``, in that order: the list is the
+single source that launch gates, pages and this module iterate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import metrics as m
+from .config import AuditConfig
+from .counts import MISSING, Counts
+from .groups import Dimension, num
+from .names import SUMMARY_METRICS
+from .stats import holm, n_for_power, two_proportion_test
+
+SMALL_CATEGORY_SHARE = 0.02  # NYC LL144 rules allow leaving out categories under 2 %
+FOUR_FIFTHS = 0.8
+# A selection-rate gap below one percentage point is not a disparity worth a power warning.
+MATERIAL_GAP = 0.01
+
+
+def summaries(
+    dim: Dimension,
+    r: dict[str, np.ndarray],
+    ref_idx: int,
+    draws: np.ndarray | None,
+    config: AuditConfig,
+    impact: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Every summary metric of ``names.SUMMARY_METRICS``, in its order, each computed by the
+    definition of its source (Fairlearn, AIF360 or NYC LL144)."""
+    point = m.fairlearn_summaries(r)
+    aif = m.aif360_values(r, ref_idx)
+    boot_fair = boot_aif = None
+    if draws is not None:
+        gw = np.einsum("gc,bco->bgo", dim.matrix, draws)
+        br = m.rates(gw)
+        boot_fair = m.fairlearn_summaries(br, batch=True)
+        boot_aif = {k: _furthest_batch(k, v) for k, v in m.aif360_values(br, ref_idx).items()}
+    alpha = (1 - config.confidence) / 2
+    out: dict[str, dict[str, Any]] = {}
+    for metric in SUMMARY_METRICS:
+        name = metric.name
+        if metric.source == "fairlearn":
+            out[name] = {
+                "value": num(point[name]),
+                "group": None,
+                "ci": _percentile(boot_fair[name], alpha) if boot_fair else None,
+                "definition": "fairlearn between_groups",
+            }
+        elif metric.source == "aif360":
+            out[name] = _aif360_summary(
+                name, aif[name], dim, ref_idx, boot_aif, alpha, config.positive_is
+            )
+        elif metric.source == "nyc_ll144":
+            out[name] = {
+                "value": impact["min_impact_ratio"],
+                "group": impact["min_group"],
+                "ci": None,
+                "definition": "lowest impact ratio over categories (NYC Local Law 144)",
+            }
+        else:  # pragma: no cover - names.py and this module change together
+            raise ValueError(f"No definition for summary metric {name!r} ({metric.source})")
+    return out
+
+
+def _aif360_summary(
+    name: str,
+    values: np.ndarray,
+    dim: Dimension,
+    ref_idx: int,
+    boot: dict[str, np.ndarray] | None,
+    alpha: float,
+    positive_is: str,
+) -> dict[str, Any]:
+    dist = m.distance_from_parity(name, values)
+    dist[ref_idx] = -1.0
+    worst = int(np.argmax(dist))
+    if dist[worst] < 0:
+        return {"value": None, "group": None, "ci": None, "by_group": {}}
+    by_group = {dim.labels[i]: num(values[i]) for i in range(len(dim.labels)) if i != ref_idx}
+    # The disadvantaged side: fewer positives when positive is beneficial, more when
+    # harmful (AIF360's sign convention: group − reference, group ÷ reference).
+    directional = [(v, g) for g, v in by_group.items() if v is not None]
+    disadvantaged = None
+    if directional:
+        pick = min if positive_is == "beneficial" else max
+        disadvantaged = (
+            pick(directional)[1] if name != "predictive_parity_difference" else min(directional)[1]
+        )
+    return {
+        "value": num(values[worst]),
+        "group": dim.labels[worst],
+        "reference": dim.labels[ref_idx],
+        "ci": _percentile(boot[name], alpha) if boot else None,
+        "by_group": by_group,
+        "most_disadvantaged_group": disadvantaged,
+        "definition": "aif360 vs reference; value furthest from parity",
+    }
+
+
+def _furthest_batch(name: str, values: np.ndarray) -> np.ndarray:
+    dist = m.distance_from_parity(name, values)
+    idx = np.argmax(dist, axis=-1)
+    picked = np.take_along_axis(values, idx[:, None], axis=-1)[:, 0]
+    return np.where(np.take_along_axis(dist, idx[:, None], axis=-1)[:, 0] < 0, np.nan, picked)
+
+
+def _percentile(samples: np.ndarray, alpha: float) -> list[float | None]:
+    finite = samples[np.isfinite(samples)]
+    if len(finite) < max(10, len(samples) // 2):
+        return [None, None]
+    lo, hi = np.quantile(finite, [alpha, 1 - alpha])
+    return [num(lo), num(hi)]
+
+
+def tests(
+    dim: Dimension, rows: np.ndarray, ref_idx: int, config: AuditConfig
+) -> list[dict[str, Any]]:
+    """Selection rate and TPR of each group against the reference, Holm-adjusted within
+    each (dimension, metric) family. Row counts (not weights) enter the tests."""
+    results = []
+    specs = {
+        "selection_rate": (lambda c: c[1] + c[3], lambda c: c.sum()),
+        "tpr": (lambda c: c[3], lambda c: c[2] + c[3]),
+    }
+    for metric, (numerator, denominator) in specs.items():
+        family = []
+        for i, label in enumerate(dim.labels):
+            if i == ref_idx:
+                continue
+            p, method = two_proportion_test(
+                int(numerator(rows[i])),
+                int(denominator(rows[i])),
+                int(numerator(rows[ref_idx])),
+                int(denominator(rows[ref_idx])),
+            )
+            family.append(
+                {
+                    "metric": metric,
+                    "group": label,
+                    "reference": dim.labels[ref_idx],
+                    "p_value": num(p),
+                    "method": method,
+                }
+            )
+        adjusted = holm([f["p_value"] if f["p_value"] is not None else math.nan for f in family])
+        for entry, p_adj in zip(family, adjusted, strict=True):
+            entry["p_holm"] = num(p_adj)
+            entry["significant"] = bool(p_adj < 0.05) if math.isfinite(p_adj) else False
+        results.extend(family)
+    return results
+
+
+def size_warnings(
+    dim: Dimension,
+    rows: np.ndarray,
+    r: dict[str, np.ndarray],
+    ref_idx: int,
+    config: AuditConfig,
+    warnings: list[dict[str, Any]],
+) -> None:
+    n_rows = rows.sum(axis=1)
+    p_ref = r["selection_rate"][ref_idx]
+    for i, label in enumerate(dim.labels):
+        if n_rows[i] < config.min_group_size:
+            warnings.append(
+                {
+                    "code": "small_group",
+                    "dimension": dim.name,
+                    "group": label,
+                    "message": f"{label!r} in {dim.name} has {int(n_rows[i])} rows, under the "
+                    f"minimum of {config.min_group_size}: its rates are unreliable.",
+                }
+            )
+            continue
+        p = r["selection_rate"][i]
+        if i == ref_idx or np.isnan(p) or np.isnan(p_ref) or abs(p - p_ref) < MATERIAL_GAP:
+            continue
+        needed = n_for_power(float(p), float(p_ref))
+        if n_rows[i] < needed:
+            warnings.append(
+                {
+                    "code": "underpowered",
+                    "dimension": dim.name,
+                    "group": label,
+                    "message": f"{label!r} in {dim.name} has {int(n_rows[i])} rows; detecting its "
+                    f"selection-rate gap of {abs(p - p_ref):.3f} to the reference with "
+                    f"80% power needs about {math.ceil(needed)}.",
+                }
+            )
+
+
+def impact_ratios(
+    dim: Dimension, counts: Counts, selection_rate: np.ndarray, n: np.ndarray
+) -> dict:
+    """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
+    ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
+    four-fifths verdict."""
+    if counts.hist is not None:
+        hist = dim.sum(counts.hist).sum(axis=1)  # (G, B) over both labels
+        overall = hist.sum(axis=0)
+        cum = np.cumsum(overall)
+        median_bin = int(np.searchsorted(cum, cum[-1] / 2))
+        above = hist[:, median_bin + 1 :].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(n > 0, above / n, np.nan)
+        rate_name = "scoring_rate"
+        median = float(counts.bins.upper_edges()[median_bin])
+    else:
+        rate = selection_rate
+        rate_name = "selection_rate"
+        median = None
+    share = n / n.sum()
+    small = share < SMALL_CATEGORY_SHARE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        top = np.nanmax(rate) if np.isfinite(rate).any() else np.nan
+        ratio = rate / top if top and top > 0 else np.full_like(rate, np.nan)
+    rows = [
+        {
+            "category": dim.labels[i],
+            "values": dim.values[i],
+            "n": num(n[i]),
+            "share": num(share[i]),
+            "rate": num(rate[i]),
+            "impact_ratio": num(ratio[i]),
+            "small": bool(small[i]),
+            "missing": MISSING in dim.values[i].values(),
+        }
+        for i in range(len(dim.labels))
+    ]
+    counted = [i for i in range(len(rows)) if not small[i] and np.isfinite(ratio[i])]
+    min_i = min(counted, key=lambda i: ratio[i]) if counted else None
+    verdict = None
+    if counted:
+        verdict = "pass" if all(ratio[i] >= FOUR_FIFTHS for i in counted) else "fail"
+    return {
+        "rate": rate_name,
+        "median_score": median,
+        "rows": rows,
+        "missing_rows": num(sum(n[i] for i in range(len(rows)) if rows[i]["missing"])),
+        "min_impact_ratio": num(ratio[min_i]) if min_i is not None else None,
+        "min_group": dim.labels[min_i] if min_i is not None else None,
+        "four_fifths": verdict,
+        "excluded_small": [dim.labels[i] for i in np.flatnonzero(small)],
+    }
