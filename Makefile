@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint fmt migrate seed worker clean bench
+.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it when missing (needs root or sudo).
@@ -45,9 +45,13 @@ fmt: install
 
 # With CI=true the integration and browser tests must run (they fail if a service is
 # missing); locally they are skipped when PostgreSQL, Redis or chromium are absent.
+typecheck: install
+	$(VENV)/bin/mypy
+
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	FORETHOUGHT_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
 	@echo "--- integration pass: PostgreSQL, Redis and a real celery worker ---"
@@ -58,5 +62,10 @@ test: install
 bench: install
 	@ls benchmarks/*.py >/dev/null 2>&1 && for b in benchmarks/*.py; do $(PY) $$b; done || echo "no benchmarks yet"
 
+# Start the demo from scratch: the development database, uploads and checkpoints go.
+reset:
+	rm -rf var/forethought.sqlite3 var/media var/event-checkpoints
+	@echo "Development data removed; make run seeds the demo again."
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

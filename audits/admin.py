@@ -15,13 +15,13 @@ class DatasetAdmin(ReadOnlyAdmin):
     search_fields = ["name", "sha256"]
 
 
-class VerdictInline(admin.TabularInline):  # type: ignore[type-arg]
+class VerdictInline(admin.TabularInline):
     model = GateVerdict
     extra = 0
     can_delete = False
     readonly_fields = ["gate", "verdict", "value", "ci_low", "ci_high", "reason"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 

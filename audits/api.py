@@ -35,7 +35,7 @@ class DatasetViewSet(
     def perform_create(self, serializer: Any) -> None:
         organization: Organization = serializer.validated_data["organization"]
         serializer.instance = services.dataset_upload(
-            actor=self.request.user,
+            actor=self.actor,
             organization=organization,
             upload=serializer.validated_data["file"],
             name=serializer.validated_data.get("name", ""),
@@ -60,7 +60,7 @@ class AuditRunViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         run = services.audit_start(
-            actor=request.user,
+            actor=self.actor,
             review=data["review"],
             dataset=data["dataset"],
             config=data["config"],
@@ -99,8 +99,8 @@ class LaunchGateViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.launch_gate_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.launch_gate_delete(actor=self.request.user, gate=instance)
+        services.launch_gate_delete(actor=self.actor, gate=instance)

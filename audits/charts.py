@@ -92,7 +92,7 @@ def trend_svg(
     fig = Figure(figsize=(6.4, 2.4))
     ax = fig.add_subplot()
     xs = [i for i, p in enumerate(points) if p[1] is not None]
-    ys = [points[i][1] for i in xs]
+    ys = [value for _, value, _, _ in points if value is not None]
     ax.plot(xs, ys, marker="o", color=BLUE)
     for i in xs:
         low, high = points[i][2], points[i][3]

@@ -1,6 +1,11 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import Any, cast
 
 from django import forms
+
+from reviews.harms.models import Harm
+from reviews.models import Review
 
 from .engine.config import AuditConfig
 from .engine.errors import AuditInputError
@@ -24,7 +29,7 @@ class DatasetForm(forms.Form):
 class RunForm(forms.Form):
     """The column mapping of an audit; ``cleaned_data["config"]`` is the AuditConfig."""
 
-    review = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    review: forms.ModelChoiceField[Review] = forms.ModelChoiceField(queryset=None)
     y_true = forms.ChoiceField(label="True outcome column")
     prediction_kind = forms.ChoiceField(
         choices=[("pred", "Binary predictions"), ("score", "Scores with a threshold")],
@@ -60,11 +65,14 @@ class RunForm(forms.Form):
         choices = [(c, c) for c in columns]
         optional = [("", "—"), *choices]
         self.fields["review"].queryset = reviews  # type: ignore[attr-defined]
-        self.fields["y_true"].choices = choices
-        self.fields["y_pred"].choices = optional
-        self.fields["y_score"].choices = optional
-        self.fields["weight"].choices = optional
-        self.fields["sensitive"].choices = choices
+        for name, options in (
+            ("y_true", choices),
+            ("y_pred", optional),
+            ("y_score", optional),
+            ("weight", optional),
+            ("sensitive", choices),
+        ):
+            cast(forms.ChoiceField, self.fields[name]).choices = options
 
     def clean_reference(self) -> dict[str, str]:
         out = {}
@@ -124,7 +132,9 @@ class LaunchGateForm(forms.Form):
     description = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    harm = forms.ModelChoiceField(queryset=None, required=False, label="Linked harm")  # type: ignore[arg-type]
+    harm: forms.ModelChoiceField[Harm] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Linked harm"
+    )
 
     def __init__(self, *args: Any, harms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from orgs.tenancy import TenantModel, TenantQuerySet
+from orgs.tenancy import TenantModel
 from reviews.harms.models import Harm
 from reviews.models import Review
 
@@ -30,7 +30,6 @@ class Dataset(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "dataset.read"
 
     class Meta:
@@ -67,7 +66,6 @@ class AuditRun(TenantModel):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "audit.read"
 
     class Meta:
@@ -115,7 +113,6 @@ class LaunchGate(TenantModel):
     description = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "launch_gate.read"
 
     class Meta:
@@ -142,7 +139,6 @@ class GateVerdict(TenantModel):
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "verdict.read"
 
     class Meta:

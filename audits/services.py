@@ -7,13 +7,12 @@ import hashlib
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import File
 from django.core.mail import send_mail
 from django.db import transaction
@@ -46,6 +45,9 @@ from .models import (
     Verdict,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 log = logging.getLogger(__name__)
 
 
@@ -58,7 +60,7 @@ def stale_after() -> timedelta:
 
 @transaction.atomic
 def dataset_upload(
-    *, actor: AbstractBaseUser, organization: Organization, upload: Any, name: str = ""
+    *, actor: User, organization: Organization, upload: Any, name: str = ""
 ) -> Dataset:
     """Store an uploaded CSV/Parquet file with its SHA-256 and column list."""
     access.require(actor, "dataset.upload", organization)
@@ -131,9 +133,7 @@ def run_config(run: AuditRun) -> AuditConfig:
 
 
 @transaction.atomic
-def audit_start(
-    *, actor: AbstractBaseUser, review: Review, dataset: Dataset, config: AuditConfig
-) -> AuditRun:
+def audit_start(*, actor: User, review: Review, dataset: Dataset, config: AuditConfig) -> AuditRun:
     """Check the config against the dataset, save a pending run, queue it once committed."""
     access.require(actor, "audit.run", review)
     if dataset.organization_id != review.organization_id:
@@ -195,7 +195,7 @@ def audit_claim(run_id: int, worker: str) -> str:
     return "busy" if status == RunStatus.RUNNING else "done"
 
 
-def _progress_reporter(run_id: int):
+def _progress_reporter(run_id: int) -> Callable[[int], None]:
     last = {"value": -1}
 
     def report(value: int) -> None:
@@ -220,7 +220,9 @@ def audit_execute(*, run_id: int) -> AuditRun:
     return audit_store_result(run_id=run_id, result=result)
 
 
-def audit_count_part(*, run_id: int, start: int, stop: int, bins: dict | None) -> dict:
+def audit_count_part(
+    *, run_id: int, start: int, stop: int, bins: dict[str, Any] | None
+) -> dict[str, Any]:
     """Counts of rows [start, stop) (one member of a Celery group), as JSON."""
     from .engine.serialize import counts_to_json, scorebins_from_json
 
@@ -233,7 +235,7 @@ def audit_count_part(*, run_id: int, start: int, stop: int, bins: dict | None) -
     return counts_to_json(counts)
 
 
-def audit_merge_parts(*, run_id: int, parts: list[dict]) -> AuditRun:
+def audit_merge_parts(*, run_id: int, parts: list[dict[str, Any]]) -> AuditRun:
     """The chord callback: add the parts' counts and finish the run."""
     import time
 
@@ -259,7 +261,7 @@ def audit_merge_parts(*, run_id: int, parts: list[dict]) -> AuditRun:
     return audit_store_result(run_id=run_id, result=result)
 
 
-def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict | None]:
+def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict[str, Any] | None]:
     """Row ranges for the parts, and the shared score bins (the same for every part)."""
     from .engine.serialize import scorebins_to_json
 
@@ -273,7 +275,7 @@ def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict | None]:
 
 
 @transaction.atomic
-def audit_store_result(*, run_id: int, result: dict) -> AuditRun:
+def audit_store_result(*, run_id: int, result: dict[str, Any]) -> AuditRun:
     """Save the result, judge every launch gate of the review, and tell the lead."""
     run = (
         AuditRun.objects.select_for_update(of=("self",))
@@ -323,13 +325,16 @@ def _finish_failed(run: AuditRun, message: str) -> AuditRun:
 def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
     """Judge each launch gate of the run's review; a failure notifies the review's lead
     by email and in-app notice."""
+    result = run.result
+    if result is None:
+        raise ValueError(f"Audit run {run.pk} has no result to judge its launch gates against.")
     review = run.review
     verdicts = []
     GateVerdict.objects.filter(run=run).delete()
     for gate in review.launch_gates.all():
         outcome = gates.evaluate(
             gates.GateSpec(gate.metric, gate.comparator, gate.threshold, gate.sensitive_feature),
-            run.result,
+            result,
         )
         verdicts.append(
             GateVerdict.objects.create(
@@ -344,22 +349,23 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
             )
         )
     failing = [v for v in verdicts if v.verdict == Verdict.FAIL]
-    if failing and review.lead is not None:
+    lead = review.lead
+    if failing and lead is not None:
         url = reverse("audit_run_detail", args=[run.pk])
         text = (
             f"Audit #{run.pk} of {review.title} failed {len(failing)} launch gate(s): "
             + "; ".join(f"{v.gate.get_action_display()}: {v.reason}" for v in failing)
         )
         org_services.notice_send(
-            user=review.lead, organization_id=run.organization_id, message=text, url=url
+            user=lead, organization_id=run.organization_id, message=text, url=url
         )
-        if review.lead.email:
+        if lead.email:
             transaction.on_commit(
                 lambda: send_mail(
                     subject=f"[Forethought] Launch gate failed: {review.title}",
                     message=text + f"\n\n{settings.SITE_URL}{url}",
                     from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[review.lead.email],
+                    recipient_list=[lead.email],
                     fail_silently=True,
                 )
             )
@@ -377,7 +383,7 @@ def audit_fail(*, run_id: int, message: str) -> None:
 @transaction.atomic
 def launch_gate_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     metric: str,
     comparator: str,
@@ -414,7 +420,7 @@ def launch_gate_create(
 
 
 @transaction.atomic
-def launch_gate_delete(*, actor: AbstractBaseUser, gate: LaunchGate) -> None:
+def launch_gate_delete(*, actor: User, gate: LaunchGate) -> None:
     access.require(actor, "launch_gate.delete", gate)
     log_change(actor=actor, verb="delete", instance=gate, before=snapshot(gate))
     gate.delete()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.web import current_organization, submit
+from orgs.web import actor, current_organization, submit
 from reviews.harms.selectors import harms_for
 from reviews.selectors import reviews_for, reviews_where, systems_for
 
@@ -32,7 +32,7 @@ def audit_home(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 dataset = services.dataset_upload(
-                    actor=request.user,
+                    actor=actor(request),
                     organization=organization,
                     upload=form.cleaned_data["file"],
                     name=form.cleaned_data["name"],
@@ -69,7 +69,7 @@ def audit_configure(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             run = services.audit_start(
-                actor=request.user,
+                actor=actor(request),
                 review=form.cleaned_data["review"],
                 dataset=dataset,
                 config=form.cleaned_data["config"],
@@ -168,7 +168,7 @@ def launch_gates(request: HttpRequest, pk: int) -> HttpResponse:
         submit(
             request,
             LaunchGateForm(request.POST, harms=harms),
-            lambda **data: services.launch_gate_create(actor=request.user, review=review, **data),
+            lambda **data: services.launch_gate_create(actor=actor(request), review=review, **data),
             "Launch gate added.",
         )
         return redirect("launch_gates", pk=pk)
@@ -192,7 +192,7 @@ def launch_gates(request: HttpRequest, pk: int) -> HttpResponse:
 def launch_gate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_object_or_404(selectors.launch_gates_for(request.user), pk=pk)
     try:
-        services.launch_gate_delete(actor=request.user, gate=gate)
+        services.launch_gate_delete(actor=actor(request), gate=gate)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, refusal_message(exc))
     else:

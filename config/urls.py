@@ -6,8 +6,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
+from config.health import healthz
 from orgs import api as orgs_api
-from orgs.views import healthz
 from reviews import api as reviews_api
 from reviews.harms import api as harms_api
 from reviews.workshops import api as workshops_api

@@ -7,13 +7,13 @@ from .ledger.admin import ReadOnlyAdmin
 from .models import MemberInvitation, Membership, Notice, Organization
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     can_delete = False
     readonly_fields = ["user", "role", "created_at"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 

@@ -44,7 +44,7 @@ class OrganizationViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.organization_update(
-            actor=self.request.user, organization=serializer.instance, **serializer.validated_data
+            actor=self.actor, organization=serializer.instance, **serializer.validated_data
         )
 
 
@@ -73,13 +73,13 @@ class MembershipViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.membership_change_role(
-            actor=self.request.user,
+            actor=self.actor,
             membership=serializer.instance,
             role=serializer.validated_data.get("role", serializer.instance.role),
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.membership_delete(actor=self.request.user, membership=instance)
+        services.membership_delete(actor=self.actor, membership=instance)
 
 
 class MemberInvitationViewSet(
@@ -102,7 +102,7 @@ class MemberInvitationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         invitation, token = services.member_invitation_create(
-            actor=request.user,
+            actor=self.actor,
             organization=data["organization"],
             role=data["role"],
             email=data.get("email", ""),
@@ -121,7 +121,7 @@ class MemberInvitationViewSet(
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         invitation = services.member_invitation_revoke(
-            actor=request.user, invitation=self.get_object()
+            actor=self.actor, invitation=self.get_object()
         )
         return Response(self.get_serializer(invitation).data)
 
@@ -132,7 +132,7 @@ class MemberInvitationViewSet(
         payload = InvitationAcceptSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         membership = services.member_invitation_accept(
-            user=request.user, token=payload.validated_data["token"]
+            user=self.actor, token=payload.validated_data["token"]
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -181,7 +181,7 @@ class ChainVerificationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organization: Organization = serializer.validated_data["organization"]
-        verification = services.event_log_verify(actor=request.user, organization=organization)
+        verification = services.event_log_verify(actor=self.actor, organization=organization)
         # In eager mode the task has already run on commit; read back its outcome.
         verification.refresh_from_db()
         return Response(self.get_serializer(verification).data, status=status.HTTP_202_ACCEPTED)

@@ -4,13 +4,14 @@ the error handler that turns service errors into 400/409 answers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import access
 from .errors import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 OBJECT_ACTIONS = frozenset({"update", "partial_update", "destroy"})
 
@@ -53,14 +57,23 @@ class PolicyPermission(BasePermission):
         return action is None or access.can(request.user, action, obj)
 
 
-class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [PolicyPermission]
     # DRF action → policy action, e.g. {"create": "harm.create"}.
     policy: dict[str, str] = {}
 
+    @property
+    def actor(self) -> User:
+        """The logged-in person the request acts for. PolicyPermission has already turned
+        anonymous requests away, so the refusal is only a backstop."""
+        user = self.request.user
+        if not user.is_authenticated:
+            raise NotAuthenticated()
+        return user
+
 
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedPK(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class ScopedPK(serializers.PrimaryKeyRelatedField):
     """A related object the requesting user can see; anything else "does not exist"."""
 
     def __init__(self, selector: Callable[[Any], Any], **kwargs: Any) -> None:
@@ -71,7 +84,7 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
         return self.selector(self.context["request"].user)
 
 
-class UserField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+class UserField(serializers.SlugRelatedField):
     """Users are named by username in the API."""
 
     def __init__(self, **kwargs: Any) -> None:

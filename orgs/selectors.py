@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from . import access
 from .ledger.models import ChainVerification, Event
@@ -24,9 +24,9 @@ def memberships_for(user: User) -> QuerySet[Membership]:
 
 
 def members_of(user: User, organization: Organization) -> QuerySet[Membership]:
-    return (
-        memberships_for(user).filter(organization=organization).order_by("role", "user__username")
-    )
+    """Members from the most to the least trusted role, then by username."""
+    rank = Case(*(When(role=r, then=Value(i)) for i, r in enumerate(access.STANDINGS)))
+    return memberships_for(user).filter(organization=organization).order_by(rank, "user__username")
 
 
 def member_invitations_for(user: User) -> QuerySet[MemberInvitation]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -11,8 +12,11 @@ from .ledger.selectors import event_view
 from .models import MemberInvitation, Membership, Organization, Role
 from .services import INVITABLE_ROLES, SIGNING_ROLES
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-class OrganizationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+
+class OrganizationSerializer(serializers.ModelSerializer):
     my_role = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,8 +48,10 @@ class OrganizationSerializer(serializers.ModelSerializer):  # type: ignore[type-
         return value
 
 
-class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class MembershipSerializer(serializers.ModelSerializer):
+    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Membership
@@ -53,7 +59,7 @@ class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = ["id", "organization", "user", "created_at"]
 
 
-class MemberInvitationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MemberInvitationSerializer(serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("member_invitation.create"))
     role = serializers.ChoiceField(choices=[(r, Role(r).label) for r in INVITABLE_ROLES])
     days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=30)
@@ -93,11 +99,11 @@ class MemberInvitationSerializer(serializers.ModelSerializer):  # type: ignore[t
         return "expired" if obj.expires_at <= timezone.now() else "pending"
 
 
-class InvitationAcceptSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvitationAcceptSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200)
 
 
-class EventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class EventSerializer(serializers.ModelSerializer):
     """Events as the requesting user may see them: the actor of an anonymous contribution
     is hidden from everyone but that actor."""
 
@@ -123,26 +129,14 @@ class EventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def to_representation(self, instance: Event) -> dict[str, Any]:
         user = self.context["request"].user
         view = event_view(instance, user.pk if user.is_authenticated else None)
-        return {
-            "id": view.id,
-            "organization": view.organization,
-            "seq": view.seq,
-            "actor": view.actor,
-            "verb": view.verb,
-            "object_type": view.object_type,
-            "object_id": view.object_id,
-            "before": view.before,
-            "after": view.after,
-            "anonymous": view.anonymous,
-            "at": serializers.DateTimeField().to_representation(view.at),
-            "prev_hash": view.prev_hash,
-            "hash": view.hash,
-        }
+        return {**asdict(view), "at": serializers.DateTimeField().to_representation(view.at)}
 
 
-class ChainVerificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ChainVerificationSerializer(serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("event.verify"))
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = ChainVerification

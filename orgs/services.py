@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -24,6 +23,9 @@ from .ledger import services as ledger
 from .ledger.models import ChainVerification
 from .ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from .models import MemberInvitation, Membership, Notice, Organization, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MEMBER_INVITATION_DAYS = 7
 # Roles a sign-off can be required from: those who may sign off.
@@ -40,7 +42,7 @@ def _user_model() -> Any:
 
 
 @transaction.atomic
-def organization_create(*, actor: AbstractBaseUser, name: str, slug: str) -> Organization:
+def organization_create(*, actor: User, name: str, slug: str) -> Organization:
     """Create an organization with ``actor`` as its first owner."""
     if not actor.is_authenticated:
         raise PermissionDenied("Log in to create an organization.")
@@ -58,7 +60,7 @@ def organization_create(*, actor: AbstractBaseUser, name: str, slug: str) -> Org
 @transaction.atomic
 def organization_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     organization: Organization,
     name: str | Unset = UNSET,
     required_signoff_roles: list[str] | Unset = UNSET,
@@ -110,9 +112,7 @@ def _check_last_owner(membership: Membership, new_role: str | None) -> None:
 
 
 @transaction.atomic
-def membership_add(
-    *, actor: AbstractBaseUser, organization: Organization, user: AbstractBaseUser, role: str
-) -> Membership:
+def membership_add(*, actor: User, organization: Organization, user: User, role: str) -> Membership:
     """Add an existing account directly (the demo seed and operators' scripts). People
     reach an organization through an invitation they accept (``member_invitation_*``)."""
     access.require(actor, "member_invitation.create", organization)
@@ -126,9 +126,7 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_change_role(
-    *, actor: AbstractBaseUser, membership: Membership, role: str
-) -> Membership:
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     access.require(actor, "membership.update", membership)
     if role not in Role.values:
         raise ServiceError(f"Unknown role {role!r}.", field="role")
@@ -138,7 +136,7 @@ def membership_change_role(
 
 
 @transaction.atomic
-def membership_delete(*, actor: AbstractBaseUser, membership: Membership) -> None:
+def membership_delete(*, actor: User, membership: Membership) -> None:
     """Remove a person: their seats, facilitator rights and links end with it, because
     every grant of the access policy starts from a membership."""
     access.require(actor, "membership.delete", membership)
@@ -148,7 +146,7 @@ def membership_delete(*, actor: AbstractBaseUser, membership: Membership) -> Non
 
 
 @transaction.atomic
-def guest_membership_ensure(*, user: AbstractBaseUser, organization_id: int) -> Membership:
+def guest_membership_ensure(*, user: User, organization_id: int) -> Membership:
     """The membership of someone arriving through a valid workshop invitation: a guest,
     unless they already belong to the organization. The caller checked the link."""
     membership = Membership.objects.filter(user=user, organization_id=organization_id).first()
@@ -174,7 +172,7 @@ def member_invitation_url(token: str) -> str:
 @transaction.atomic
 def member_invitation_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     organization: Organization,
     role: str,
     email: str = "",
@@ -219,9 +217,7 @@ def member_invitation_create(
 
 
 @transaction.atomic
-def member_invitation_revoke(
-    *, actor: AbstractBaseUser, invitation: MemberInvitation
-) -> MemberInvitation:
+def member_invitation_revoke(*, actor: User, invitation: MemberInvitation) -> MemberInvitation:
     access.require(actor, "member_invitation.revoke", invitation.organization)
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already accepted.")
@@ -252,7 +248,7 @@ def member_invitation_problem(invitation: MemberInvitation | None) -> str | None
 
 
 @transaction.atomic
-def member_invitation_accept(*, user: AbstractBaseUser, token: str) -> Membership:
+def member_invitation_accept(*, user: User, token: str) -> Membership:
     """Join the organization with the invitation's role. A workshop guest becomes a full
     member; someone who already is one is told so."""
     invitation = (
@@ -309,21 +305,21 @@ def user_signup(*, username: str, password: str, name: str = "", email: str = ""
 # --- Notices -----------------------------------------------------------------------------
 
 
-def notice_send(*, user: AbstractBaseUser, organization_id: int, message: str, url: str) -> Notice:
+def notice_send(*, user: User, organization_id: int, message: str, url: str) -> Notice:
     """An in-app notice for one person (a failed launch gate on their review, ...)."""
     return Notice.objects.create(
         user=user, organization_id=organization_id, message=message, url=url
     )
 
 
-def notices_mark_read(*, user: AbstractBaseUser) -> int:
+def notices_mark_read(*, user: User) -> int:
     return Notice.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
 
 
 # --- The event log -----------------------------------------------------------------------
 
 
-def event_log_verify(*, actor: AbstractBaseUser, organization: Organization) -> ChainVerification:
+def event_log_verify(*, actor: User, organization: Organization) -> ChainVerification:
     """Queue a check of the organization's chain on a Celery worker."""
     access.require(actor, "event.verify", organization)
     return ledger.verification_enqueue(organization_id=organization.pk, requested_by=actor)

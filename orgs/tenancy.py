@@ -7,7 +7,7 @@ the rows the access policy lets the user read (the model's ``read_action``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self, TypeVar
+from typing import ClassVar, Self, TypeVar
 
 from django.db import models
 
@@ -37,7 +37,7 @@ class TenantModel(models.Model):
     read_action: ClassVar[str] = ""
     access_paths: ClassVar[dict[str, str]] = {}
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +11,9 @@ from django.http import Http404, HttpRequest
 
 from .errors import PermissionDenied, ServiceError, refusal_message
 from .models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def current_organization(request: HttpRequest) -> Organization:
@@ -21,12 +24,23 @@ def current_organization(request: HttpRequest) -> Organization:
     return organization
 
 
+def actor(request: HttpRequest) -> User:
+    """The logged-in person a page acts for. Every page that writes is ``@login_required``,
+    so the refusal is only a backstop."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in to do this.")
+    return user
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 def form_error(form: forms.Form) -> str:
-    return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+    return "; ".join(
+        f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+    )
 
 
 def submit(request: HttpRequest, form: forms.Form, call: Callable[..., Any], ok: str) -> bool:

@@ -22,7 +22,7 @@ from .serializers import (
 )
 
 
-class AISystemViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-arg]
+class AISystemViewSet(viewsets.ModelViewSet, ScopedViewSet):
     """AI systems under review."""
 
     serializer_class = AISystemSerializer
@@ -41,20 +41,18 @@ class AISystemViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[typ
         return selectors.systems_for(self.request.user).order_by("name", "id")
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.system_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.system_create(actor=self.actor, **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.system_update(
-            actor=self.request.user, system=serializer.instance, **serializer.validated_data
+            actor=self.actor, system=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.system_delete(actor=self.request.user, system=instance)
+        services.system_delete(actor=self.actor, system=instance)
 
 
-class ReviewViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-arg]
+class ReviewViewSet(viewsets.ModelViewSet, ScopedViewSet):
     """Harm reviews. Status changes go through ``POST /api/reviews/{id}/transition/``."""
 
     serializer_class = ReviewSerializer
@@ -80,17 +78,15 @@ class ReviewViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-
         return selectors.reviews_for(self.request.user).order_by("-created_at", "-id")
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.review_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.review_create(actor=self.actor, **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.review_update(
-            actor=self.request.user, review=serializer.instance, **serializer.validated_data
+            actor=self.actor, review=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.review_delete(actor=self.request.user, review=instance)
+        services.review_delete(actor=self.actor, review=instance)
 
     @extend_schema(request=ReviewTransitionSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -100,7 +96,7 @@ class ReviewViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-
         payload = ReviewTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = services.review_transition(
-            actor=request.user,
+            actor=self.actor,
             review=review,
             to=payload.validated_data["to"],
             comment=payload.validated_data["comment"],
@@ -122,6 +118,4 @@ class SignOffViewSet(
         return selectors.signoffs_for(self.request.user).order_by("signed_at", "id")
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.signoff_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.signoff_create(actor=self.actor, **serializer.validated_data)

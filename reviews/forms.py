@@ -7,7 +7,7 @@ from orgs import access
 from .models import AISystem, Decision, Review, ReviewStatus
 
 
-class AISystemForm(forms.ModelForm):  # type: ignore[type-arg]
+class AISystemForm(forms.ModelForm):
     class Meta:
         model = AISystem
         fields = ["name", "purpose", "domain", "decision_type", "deployment_context"]
@@ -17,7 +17,7 @@ class AISystemForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
-class ReviewForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReviewForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["title", "system_version", "due_date", "lead"]

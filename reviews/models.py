@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from orgs.models import Role
-from orgs.tenancy import TenantModel, TenantQuerySet
+from orgs.tenancy import TenantModel
 
 
 class Domain(models.TextChoices):
@@ -39,7 +39,6 @@ class AISystem(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "system.read"
 
     class Meta:
@@ -79,7 +78,6 @@ class Review(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "review.read"
 
     class Meta:
@@ -110,7 +108,6 @@ class SignOff(TenantModel):
     comment = models.TextField(blank=True, max_length=5000)
     signed_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "signoff.read"
 
     class Meta:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,12 +10,15 @@ from orgs.api_support import ScopedPK, UserField, organizations_for_action
 from . import readiness, selectors
 from .models import AISystem, Review, ReviewStatus, SignOff
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _is_one(instance: Any) -> bool:
     return instance is not None and not isinstance(instance, list | tuple)
 
 
-class AISystemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AISystemSerializer(serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("system.create"))
     owner = UserField(required=False, allow_null=True)
 
@@ -41,7 +44,7 @@ class AISystemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             self.fields["organization"].read_only = True
 
 
-class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReviewSerializer(serializers.ModelSerializer):
     system = ScopedPK(lambda u: selectors.systems_for(u))
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     lead = UserField(required=False, allow_null=True)
@@ -77,14 +80,16 @@ class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return readiness.missing_signoffs(obj)
 
 
-class ReviewTransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReviewTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ReviewStatus.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class SignOffSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SignOffSerializer(serializers.ModelSerializer):
     review = ScopedPK(lambda u: selectors.reviews_for(u))
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = SignOff

@@ -4,9 +4,8 @@ policy, checks state, writes, and records an event."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from orgs import access
@@ -17,6 +16,9 @@ from orgs.models import Organization
 
 from . import readiness
 from .models import AISystem, Decision, Domain, Review, ReviewStatus, SignOff
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Which status may follow which, and the policy action that allows the move.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -46,14 +48,14 @@ def _require_person(user: Any, organization_id: int, action: str, field: str) ->
 @transaction.atomic
 def system_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     organization: Organization,
     name: str,
     purpose: str = "",
     domain: str = Domain.OTHER,
     decision_type: str = "",
     deployment_context: str = "",
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
 ) -> AISystem:
     access.require(actor, "system.create", organization)
     _require_person(owner, organization.pk, "system.own", "owner")
@@ -75,14 +77,14 @@ def system_create(
 @transaction.atomic
 def system_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     system: AISystem,
     name: str | Unset = UNSET,
     purpose: str | Unset = UNSET,
     domain: str | Unset = UNSET,
     decision_type: str | Unset = UNSET,
     deployment_context: str | Unset = UNSET,
-    owner: AbstractBaseUser | None | Unset = UNSET,
+    owner: User | None | Unset = UNSET,
 ) -> AISystem:
     access.require(actor, "system.update", system)
     if not isinstance(owner, Unset):
@@ -105,7 +107,7 @@ def system_update(
 
 
 @transaction.atomic
-def system_delete(*, actor: AbstractBaseUser, system: AISystem) -> None:
+def system_delete(*, actor: User, system: AISystem) -> None:
     access.require(actor, "system.delete", system)
     if system.reviews.exists():
         raise Conflict("This system has reviews; archive them instead of deleting the system.")
@@ -119,12 +121,12 @@ def system_delete(*, actor: AbstractBaseUser, system: AISystem) -> None:
 @transaction.atomic
 def review_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     system: AISystem,
     title: str,
     system_version: str = "",
     due_date: date | None = None,
-    lead: AbstractBaseUser | None = None,
+    lead: User | None = None,
 ) -> Review:
     access.require(actor, "review.create", system)
     _require_person(lead, system.organization_id, "review.lead", "lead")
@@ -143,12 +145,12 @@ def review_create(
 @transaction.atomic
 def review_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     title: str | Unset = UNSET,
     system_version: str | Unset = UNSET,
     due_date: date | None | Unset = UNSET,
-    lead: AbstractBaseUser | None | Unset = UNSET,
+    lead: User | None | Unset = UNSET,
 ) -> Review:
     access.require(actor, "review.update", review)
     if review.status in FROZEN:
@@ -164,7 +166,7 @@ def review_update(
 
 
 @transaction.atomic
-def review_delete(*, actor: AbstractBaseUser, review: Review) -> None:
+def review_delete(*, actor: User, review: Review) -> None:
     access.require(actor, "review.delete", review)
     if review.status != ReviewStatus.DRAFT or review.signoffs.exists():
         raise Conflict("Only a draft review without sign-offs can be deleted; archive it instead.")
@@ -178,9 +180,7 @@ def review_delete(*, actor: AbstractBaseUser, review: Review) -> None:
 
 
 @transaction.atomic
-def review_transition(
-    *, actor: AbstractBaseUser, review: Review, to: str, comment: str = ""
-) -> Review:
+def review_transition(*, actor: User, review: Review, to: str, comment: str = "") -> Review:
     """Move a review to another status.
 
     1. Lock the review row so two deciders cannot both move it.
@@ -242,9 +242,7 @@ def review_transition(
 # --- Sign-offs ---------------------------------------------------------------------------
 
 
-def _signoff_write(
-    *, actor: AbstractBaseUser, review: Review, decision: str, comment: str
-) -> SignOff:
+def _signoff_write(*, actor: User, review: Review, decision: str, comment: str) -> SignOff:
     signoff = SignOff.objects.create(
         organization_id=review.organization_id,
         review=review,
@@ -259,9 +257,7 @@ def _signoff_write(
 
 
 @transaction.atomic
-def signoff_create(
-    *, actor: AbstractBaseUser, review: Review, decision: str, comment: str = ""
-) -> SignOff:
+def signoff_create(*, actor: User, review: Review, decision: str, comment: str = "") -> SignOff:
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     access.require(actor, "signoff.create", review)
     if decision not in Decision.values:

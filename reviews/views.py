@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from orgs import access
 from orgs import selectors as org_selectors
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.web import current_organization
+from orgs.web import actor, current_organization
 
 from . import readiness, selectors, services
 from .forms import AISystemForm, ReviewForm, SignOffForm, TransitionForm
@@ -37,7 +37,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 system = services.system_create(
-                    actor=request.user, organization=organization, **form.cleaned_data
+                    actor=actor(request), organization=organization, **form.cleaned_data
                 )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -62,7 +62,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 review = services.review_create(
-                    actor=request.user, system=system, **form.cleaned_data
+                    actor=actor(request), system=system, **form.cleaned_data
                 )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -105,7 +105,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if frm == review.status and access.can(request.user, action, review)
     ]
     signoffs = review.signoffs.select_related("user").order_by("-round", "signed_at")
-    already_signed = review.signoffs.filter(round=review.round, user=request.user).exists()
+    already_signed = review.signoffs.filter(round=review.round, user=actor(request)).exists()
     events = selectors.events_about(review, org_selectors.events_for(request.user))[:50]
     return render(
         request,
@@ -136,7 +136,9 @@ def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose a valid status.")
         return redirect("review_detail", pk=pk)
     try:
-        review = services.review_transition(actor=request.user, review=review, **form.cleaned_data)
+        review = services.review_transition(
+            actor=actor(request), review=review, **form.cleaned_data
+        )
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, refusal_message(exc))
     else:
@@ -153,7 +155,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose approve or reject.")
         return redirect("review_detail", pk=pk)
     try:
-        services.signoff_create(actor=request.user, review=review, **form.cleaned_data)
+        services.signoff_create(actor=actor(request), review=review, **form.cleaned_data)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, refusal_message(exc))
     else:

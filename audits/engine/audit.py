@@ -9,6 +9,7 @@ import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from .errors import AuditInputError
 from .groups import Dimension, canonical, num
 from .stats import wilson
 from .summaries import impact_ratios, size_warnings, summaries, tests
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA = "forethought.audit/1"
 INTERSECTION = "intersection"
@@ -81,13 +85,15 @@ def count_file(
 
 
 def score_bins_for_file(path: Path, config: AuditConfig) -> ScoreBins:
+    if config.y_score is None:
+        raise ValueError("Score bins need a score column.")
     low, high, integer = scan_scores(iter_file(path, config), config.y_score)
     if not math.isfinite(low):
         raise AuditInputError("The file has a header but no rows.", field="file")
     return ScoreBins.for_range(low, high, integer, config.score_bins)
 
 
-def count_frame(frame, config: AuditConfig) -> Counts:
+def count_frame(frame: pd.DataFrame, config: AuditConfig) -> Counts:
     bins = None
     if config.y_score:
         low, high, integer = scan_scores(iter_frame(frame, config), config.y_score)
@@ -100,7 +106,7 @@ def count_frame(frame, config: AuditConfig) -> Counts:
     return acc.result()
 
 
-def audit_file(path: Path, config: AuditConfig, progress: Progress | None = None) -> dict:
+def audit_file(path: Path, config: AuditConfig, progress: Progress | None = None) -> dict[str, Any]:
     path = Path(path)
     started = time.perf_counter()
     counts = count_file(path, config, progress=progress)
@@ -118,7 +124,7 @@ def audit_file(path: Path, config: AuditConfig, progress: Progress | None = None
     return result
 
 
-def audit_frame(frame, config: AuditConfig) -> dict:
+def audit_frame(frame: pd.DataFrame, config: AuditConfig) -> dict[str, Any]:
     started = time.perf_counter()
     counts = count_frame(frame, config)
     read_s = time.perf_counter() - started
@@ -138,10 +144,10 @@ def audit_frame(frame, config: AuditConfig) -> dict:
 # --- Computing ---------------------------------------------------------------------------
 
 
-def compute(counts: Counts, config: AuditConfig) -> dict:
+def compute(counts: Counts, config: AuditConfig) -> dict[str, Any]:
     t0 = time.perf_counter()
     counts = canonical(counts)
-    warnings: list[dict] = []
+    warnings: list[dict[str, Any]] = []
     dims = [Dimension(counts, f, [i]) for i, f in enumerate(counts.features)]
     if len(counts.features) > 1:
         dims.append(Dimension(counts, INTERSECTION, list(range(len(counts.features)))))
@@ -154,7 +160,10 @@ def compute(counts: Counts, config: AuditConfig) -> dict:
             )
     references = _references(dims, counts, config)
     scores_in_unit = (
-        counts.score_min is not None and counts.score_min >= 0 and counts.score_max <= 1
+        counts.score_min is not None
+        and counts.score_max is not None
+        and counts.score_min >= 0
+        and counts.score_max <= 1
     )
     rng = np.random.default_rng(config.seed)
     draws = _poisson_draws(counts, config.bootstrap, rng)
@@ -233,7 +242,9 @@ def _code(counts: Counts, feature: int, label: str) -> int:
     return counts.labels[feature].index(label)
 
 
-def _references(dims: list[Dimension], counts: Counts, config: AuditConfig) -> dict:
+def _references(
+    dims: list[Dimension], counts: Counts, config: AuditConfig
+) -> dict[str, tuple[int, str]]:
     refs: dict[str, tuple[int, str]] = {}
     for dim in dims:
         sizes = dim.sum(counts.w.sum(axis=1))
@@ -273,10 +284,10 @@ def _dimension_result(
     counts: Counts,
     config: AuditConfig,
     ref: tuple[int, str],
-    draws,
+    draws: np.ndarray | None,
     scores_in_unit: bool,
-    warnings: list[dict],
-) -> dict:
+    warnings: list[dict[str, Any]],
+) -> dict[str, Any]:
     ref_idx, ref_source = ref
     w = dim.sum(counts.w)
     rows = dim.sum(counts.rows)
@@ -308,12 +319,12 @@ def _dimension_result(
     auc = brier = cal = None
     if counts.hist is not None:
         auc = m.auc_from_hist(dim.sum(counts.hist))
-    if counts.brier is not None and scores_in_unit:
+    if counts.brier is not None and counts.cal is not None and scores_in_unit:
         with np.errstate(divide="ignore", invalid="ignore"):
             brier = dim.sum(counts.brier) / n
         cal = dim.sum(counts.cal)
     for i, label in enumerate(dim.labels):
-        metrics: dict = {"n": num(n[i]), "share": num(n[i] / total)}
+        metrics: dict[str, Any] = {"n": num(n[i]), "share": num(n[i] / total)}
         for name in m.RATES:
             lo, hi = intervals[name]
             metrics[name] = {"value": num(r[name][i]), "ci": [num(lo[i]), num(hi[i])]}
@@ -326,7 +337,7 @@ def _dimension_result(
         }
         if auc is not None:
             group["auc"] = num(auc[i])
-        if brier is not None:
+        if brier is not None and cal is not None:
             group["brier"] = num(brier[i])
             group["calibration"] = [
                 {
@@ -367,7 +378,7 @@ def _dimension_result(
     }
 
 
-def _versions() -> dict:
+def _versions() -> dict[str, str]:
     import pandas
     import pyarrow
     import scipy

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +25,9 @@ import pyarrow.parquet as pq
 
 from .config import DEFAULT_POSITIVE, AuditConfig
 from .errors import AuditInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Stream with the system allocator: Arrow's default jemalloc pool keeps freed batches
 # resident, which more than doubled peak memory when streaming 10M rows (docs/performance.md).
@@ -89,7 +93,8 @@ def read_header(path: Path) -> list[str]:
 def row_count(path: Path) -> int:
     """Data rows in the file: Parquet metadata, or newlines of a CSV less its header."""
     if file_format(path) == "parquet":
-        return pq.ParquetFile(path).metadata.num_rows
+        rows: int = pq.ParquetFile(path).metadata.num_rows
+        return rows
     lines = 0
     last = b"\n"
     with path.open("rb") as handle:
@@ -155,7 +160,7 @@ def iter_file(path: Path, config: AuditConfig) -> Iterator[pa.RecordBatch]:
         ) from exc
 
 
-def iter_frame(frame, config: AuditConfig) -> Iterator[pa.RecordBatch]:
+def iter_frame(frame: pd.DataFrame, config: AuditConfig) -> Iterator[pa.RecordBatch]:
     check_columns(config, [str(c) for c in frame.columns])
     table = pa.Table.from_pandas(frame[list(dict.fromkeys(config.columns))], preserve_index=False)
     yield from table.to_batches(max_chunksize=config.chunk_rows)
@@ -192,11 +197,13 @@ class FeatureEncoder:
         if column.null_count:
             missing = self.code_of(MISSING)
             idx = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-            return np.where(idx < 0, missing, lookup[np.maximum(idx, 0)])
-        return lookup[indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+            filled: np.ndarray = np.where(idx < 0, missing, lookup[np.maximum(idx, 0)])
+            return filled
+        codes: np.ndarray = lookup[indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+        return codes
 
 
-def _label(value) -> str:
+def _label(value: object) -> str:
     if value is None:
         return MISSING
     if isinstance(value, float) and value.is_integer():
@@ -214,7 +221,7 @@ class BinaryColumn:
         self.role = role
         self.seen: set[str] = set()
 
-    def convert(self, column) -> np.ndarray:
+    def convert(self, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         if column.null_count:
@@ -225,7 +232,7 @@ class BinaryColumn:
             )
         if pa.types.is_boolean(column.type):
             # Binary by construction: True is positive unless --positive names False.
-            arr = column.to_numpy(zero_copy_only=False).astype(np.int8)
+            arr: np.ndarray = column.to_numpy(zero_copy_only=False).astype(np.int8)
             if self.positive is not None and str(self.positive).strip().lower() in {
                 "false",
                 "0",
@@ -246,7 +253,10 @@ class BinaryColumn:
                 field=self.name,
             )
         lookup = np.array([self._is_positive(v) for v in values] or [0], dtype=np.int8)
-        return lookup[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+        positives: np.ndarray = lookup[
+            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ]
+        return positives
 
     def _is_positive(self, value: str) -> int:
         if self.positive is not None:
@@ -324,7 +334,7 @@ class Counts:
     score_min: float | None = None
     score_max: float | None = None
     total_rows: int = 0
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class Accumulator:
@@ -353,6 +363,8 @@ class Accumulator:
             p = self.pred.convert(batch.column(cfg.y_pred))
             scores = None
         else:
+            if cfg.y_score is None:  # AuditConfig names a prediction or a score column
+                raise ValueError("The config names neither a prediction nor a score column.")
             scores = _floats(batch.column(cfg.y_score), cfg.y_score, "score")
             if np.isnan(scores).any():
                 raise AuditInputError(
@@ -455,15 +467,19 @@ class Accumulator:
             raise AuditInputError("The file has a header but no rows.", field="file")
         c = len(self._cells)
 
-        def stat(name, shape):
+        def stat(name: str, shape: tuple[int, ...]) -> np.ndarray:
             arr = self._stats.get(name)
             if arr is None:
-                return None if name in {"brier", "cal", "hist"} else np.zeros(shape)
+                return np.zeros(shape)
             if arr.shape[0] < c:
                 grown = np.zeros((c, *arr.shape[1:]))
                 grown[: arr.shape[0]] = arr
                 arr = grown
             return arr
+
+        def score_stat(name: str) -> np.ndarray | None:
+            # Brier, calibration and histogram sums exist only once a batch had scores.
+            return stat(name, ()) if name in self._stats else None
 
         has_scores = self.config.y_score is not None
         return Counts(
@@ -473,9 +489,9 @@ class Accumulator:
             rows=stat("rows", (c, 4)),
             w=stat("w", (c, 4)),
             w2=stat("w2", (c, 4)),
-            brier=stat("brier", (c,)) if has_scores else None,
-            cal=stat("cal", (c, CAL_BINS, 3)) if has_scores else None,
-            hist=stat("hist", (c, 2, 1)) if has_scores and self.bins else None,
+            brier=score_stat("brier") if has_scores else None,
+            cal=score_stat("cal") if has_scores else None,
+            hist=score_stat("hist") if has_scores and self.bins else None,
             bins=self.bins,
             score_min=self.score_min if has_scores else None,
             score_max=self.score_max if has_scores else None,
@@ -492,7 +508,7 @@ def _present(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return present, remap[key]
 
 
-def _floats(column, name: str, role: str) -> np.ndarray:
+def _floats(column: pa.Array | pa.ChunkedArray, name: str, role: str) -> np.ndarray:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if not (
@@ -506,7 +522,10 @@ def _floats(column, name: str, role: str) -> np.ndarray:
             raise AuditInputError(
                 f"The {role} column {name!r} must be numeric.", field=name
             ) from exc
-    return pc.fill_null(pc.cast(column, pa.float64()), float("nan")).to_numpy(zero_copy_only=False)
+    values: np.ndarray = pc.fill_null(pc.cast(column, pa.float64()), float("nan")).to_numpy(
+        zero_copy_only=False
+    )
+    return values
 
 
 def merge(parts: list[Counts]) -> Counts:
@@ -541,14 +560,16 @@ def merge(parts: list[Counts]) -> Counts:
         mapped.append(np.array(ids, dtype=np.int64))
     c = len(cells)
 
-    def total(name):
+    def total(name: str) -> np.ndarray:
         arrays = [getattr(p, name) for p in parts]
-        if arrays[0] is None:
-            return None
         out = np.zeros((c, *arrays[0].shape[1:]))
         for ids, arr in zip(mapped, arrays, strict=True):
             np.add.at(out, ids, arr)
         return out
+
+    def score_total(name: str) -> np.ndarray | None:
+        # Score statistics are in every part or in none: the parts share one config.
+        return None if getattr(first, name) is None else total(name)
 
     mins = [p.score_min for p in parts if p.score_min is not None]
     maxs = [p.score_max for p in parts if p.score_max is not None]
@@ -559,9 +580,9 @@ def merge(parts: list[Counts]) -> Counts:
         rows=total("rows"),
         w=total("w"),
         w2=total("w2"),
-        brier=total("brier"),
-        cal=total("cal"),
-        hist=total("hist"),
+        brier=score_total("brier"),
+        cal=score_total("cal"),
+        hist=score_total("hist"),
         bins=first.bins,
         score_min=min(mins) if mins else None,
         score_max=max(maxs) if maxs else None,
@@ -569,7 +590,7 @@ def merge(parts: list[Counts]) -> Counts:
     )
 
 
-def scan_scores(batches, column: str) -> tuple[float, float, bool]:
+def scan_scores(batches: Iterable[pa.RecordBatch], column: str) -> tuple[float, float, bool]:
     """Min, max and whether all scores are whole numbers (one cheap pass over one column)."""
     low, high, integer = np.inf, -np.inf, True
     for batch in batches:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from typing import Any
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
@@ -31,14 +32,14 @@ class GateOutcome:
     dimension: str | None
 
 
-def _dimension(result: dict, feature: str) -> dict | None:
+def _dimension(result: dict[str, Any], feature: str) -> dict[str, Any] | None:
     dims = {d["name"]: d for d in result["dimensions"]}
     if feature:
         return dims.get(feature)
     return dims.get("intersection") or (result["dimensions"][0] if len(dims) == 1 else None)
 
 
-def evaluate(gate: GateSpec, result: dict) -> GateOutcome:
+def evaluate(gate: GateSpec, result: dict[str, Any]) -> GateOutcome:
     dim = _dimension(result, gate.sensitive_feature)
     if dim is None:
         audited = ", ".join(d["name"] for d in result["dimensions"])

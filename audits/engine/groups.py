@@ -26,7 +26,7 @@ class Dimension:
         self.features = [counts.features[i] for i in feature_idx]
         keys = [tuple(row) for row in counts.cells[:, feature_idx].tolist()]
 
-        def label_of(key):
+        def label_of(key: tuple[int, ...]) -> tuple[str, ...]:
             return tuple(counts.labels[f][c] for f, c in zip(feature_idx, key, strict=True))
 
         # Groups in label order, so the output does not depend on the order of the rows.
@@ -62,7 +62,7 @@ def canonical(counts: Counts) -> Counts:
     ]
     order = np.array(sorted(range(len(labels)), key=labels.__getitem__), dtype=np.int64)
 
-    def pick(arr):
+    def pick(arr: np.ndarray | None) -> np.ndarray | None:
         return None if arr is None else arr[order]
 
     return Counts(

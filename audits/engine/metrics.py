@@ -4,6 +4,8 @@ and AIF360 (reference-group summaries); see docs/audit-json.md."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -28,7 +30,8 @@ GROUP_METRICS = ["n", "share", *RATES, "f1"]
 
 
 def _sum(arr: np.ndarray, outcomes: tuple[int, ...]) -> np.ndarray:
-    return arr[..., list(outcomes)].sum(axis=-1)
+    total: np.ndarray = arr[..., list(outcomes)].sum(axis=-1)
+    return total
 
 
 def rates(w: np.ndarray) -> dict[str, np.ndarray]:
@@ -63,9 +66,22 @@ def between_groups_batch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return hi - lo, np.where(hi > 0, lo / hi, np.nan)
 
 
-def fairlearn_summaries(r: dict[str, np.ndarray], batch: bool = False) -> dict[str, np.ndarray]:
-    """demographic parity, equalized odds and equal opportunity, difference and ratio."""
-    fn = between_groups_batch if batch else between_groups
+@overload
+def fairlearn_summaries(
+    r: dict[str, np.ndarray], batch: Literal[False] = False
+) -> dict[str, float]: ...
+
+
+@overload
+def fairlearn_summaries(
+    r: dict[str, np.ndarray], batch: Literal[True]
+) -> dict[str, np.ndarray]: ...
+
+
+def fairlearn_summaries(r: dict[str, np.ndarray], batch: bool = False) -> dict[str, Any]:
+    """demographic parity, equalized odds and equal opportunity, difference and ratio:
+    numbers, or with ``batch`` one array per summary over the bootstrap resamples."""
+    fn: Callable[[np.ndarray], tuple[Any, Any]] = between_groups_batch if batch else between_groups
     dp_d, dp_r = fn(r["selection_rate"])
     tpr_d, tpr_r = fn(r["tpr"])
     fpr_d, fpr_r = fn(r["fpr"])
@@ -80,11 +96,11 @@ def fairlearn_summaries(r: dict[str, np.ndarray], batch: bool = False) -> dict[s
     }
 
 
-def _nanmax(a, b):
+def _nanmax(a: float, b: float) -> float:
     return float(np.nanmax([a, b])) if not (np.isnan(a) and np.isnan(b)) else np.nan
 
 
-def _nanmin(a, b):
+def _nanmin(a: float, b: float) -> float:
     return float(np.nanmin([a, b])) if not (np.isnan(a) and np.isnan(b)) else np.nan
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def _f(value, digits: int = 3) -> str:
+
+def _f(value: object, digits: int = 3) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -21,7 +23,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def render_table(result: dict) -> str:
+def render_table(result: dict[str, Any]) -> str:
     inp = result.get("input") or {}
     lines = [
         f"Forethought audit ({result['schema']}) of {inp.get('name', '?')}: "

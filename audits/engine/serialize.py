@@ -3,23 +3,25 @@ workers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .counts import Counts, ScoreBins
 
 
-def scorebins_to_json(bins: ScoreBins | None) -> dict | None:
+def scorebins_to_json(bins: ScoreBins | None) -> dict[str, Any] | None:
     if bins is None:
         return None
     return {"low": bins.low, "high": bins.high, "count": bins.count, "integer": bins.integer}
 
 
-def scorebins_from_json(data: dict | None) -> ScoreBins | None:
+def scorebins_from_json(data: dict[str, Any] | None) -> ScoreBins | None:
     return ScoreBins(**data) if data else None
 
 
-def counts_to_json(c: Counts) -> dict:
-    def arr(a):
+def counts_to_json(c: Counts) -> dict[str, Any]:
+    def arr(a: np.ndarray | None) -> Any:
         return None if a is None else a.tolist()
 
     return {
@@ -39,9 +41,12 @@ def counts_to_json(c: Counts) -> dict:
     }
 
 
-def counts_from_json(d: dict) -> Counts:
-    def arr(a):
-        return None if a is None else np.array(a, dtype=np.float64)
+def counts_from_json(d: dict[str, Any]) -> Counts:
+    def arr(a: Any) -> np.ndarray:
+        return np.array(a, dtype=np.float64)
+
+    def optional(a: Any) -> np.ndarray | None:
+        return None if a is None else arr(a)
 
     n_features = len(d["features"])
     cells = np.array(d["cells"], dtype=np.int64).reshape(-1, n_features)
@@ -53,9 +58,9 @@ def counts_from_json(d: dict) -> Counts:
         rows=arr(d["rows"]).reshape(c, 4),
         w=arr(d["w"]).reshape(c, 4),
         w2=arr(d["w2"]).reshape(c, 4),
-        brier=arr(d["brier"]),
-        cal=arr(d["cal"]),
-        hist=arr(d["hist"]),
+        brier=optional(d["brier"]),
+        cal=optional(d["cal"]),
+        hist=optional(d["hist"]),
         bins=scorebins_from_json(d["bins"]),
         score_min=d["score_min"],
         score_max=d["score_max"],

@@ -64,4 +64,5 @@ def n_for_power(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8) -
     z_b = stats.norm.ppf(power)
     pbar = (p1 + p2) / 2
     top = z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    return (top / (p1 - p2)) ** 2
+    rows: float = (top / (p1 - p2)) ** 2
+    return rows

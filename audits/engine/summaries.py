@@ -8,6 +8,7 @@ single source that launch gates, pages and this module iterate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -125,13 +126,14 @@ def tests(
 ) -> list[dict[str, Any]]:
     """Selection rate and TPR of each group against the reference, Holm-adjusted within
     each (dimension, metric) family. Row counts (not weights) enter the tests."""
-    results = []
-    specs = {
+    results: list[dict[str, Any]] = []
+    # metric → (numerator, denominator) of one group's row counts per outcome (TN, FP, FN, TP)
+    specs: dict[str, tuple[Callable[[np.ndarray], Any], Callable[[np.ndarray], Any]]] = {
         "selection_rate": (lambda c: c[1] + c[3], lambda c: c.sum()),
         "tpr": (lambda c: c[3], lambda c: c[2] + c[3]),
     }
     for metric, (numerator, denominator) in specs.items():
-        family = []
+        family: list[dict[str, Any]] = []
         for i, label in enumerate(dim.labels):
             if i == ref_idx:
                 continue
@@ -199,11 +201,11 @@ def size_warnings(
 
 def impact_ratios(
     dim: Dimension, counts: Counts, selection_rate: np.ndarray, n: np.ndarray
-) -> dict:
+) -> dict[str, Any]:
     """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
     ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
     four-fifths verdict."""
-    if counts.hist is not None:
+    if counts.hist is not None and counts.bins is not None:  # histograms come with their bins
         hist = dim.sum(counts.hist).sum(axis=1)  # (G, B) over both labels
         overall = hist.sum(axis=0)
         cum = np.cumsum(overall)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from .models import ChainVerification, Event, EventChain
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Evidence is shown, never added, edited or deleted here, not even by superusers:
     every change goes through a service so that it reaches the event log."""
 

@@ -26,7 +26,7 @@ from .serializers import (
 )
 
 
-class HarmCategoryViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class HarmCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """The harm taxonomy (four families, each category with a prompt question)."""
 
     serializer_class = HarmCategorySerializer
@@ -35,7 +35,7 @@ class HarmCategoryViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-a
     pagination_class = None
 
 
-class StakeholderViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-arg]
+class StakeholderViewSet(viewsets.ModelViewSet, ScopedViewSet):
     serializer_class = StakeholderSerializer
     policy = {
         "create": "stakeholder.create",
@@ -52,19 +52,19 @@ class StakeholderViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.stakeholder_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.stakeholder_update(
-            actor=self.request.user, stakeholder=serializer.instance, **serializer.validated_data
+            actor=self.actor, stakeholder=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.stakeholder_delete(actor=self.request.user, stakeholder=instance)
+        services.stakeholder_delete(actor=self.actor, stakeholder=instance)
 
 
-class HarmViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-arg]
+class HarmViewSet(viewsets.ModelViewSet, ScopedViewSet):
     """The harm register: aggregates (median severity and likelihood, risk, IQR,
     contested, votes) come with every harm."""
 
@@ -134,17 +134,15 @@ class HarmViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-ar
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.harm_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.harm_create(actor=self.actor, **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.harm_update(
-            actor=self.request.user, harm=serializer.instance, **serializer.validated_data
+            actor=self.actor, harm=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.harm_delete(actor=self.request.user, harm=instance)
+        services.harm_delete(actor=self.actor, harm=instance)
 
 
 class RatingViewSet(
@@ -163,7 +161,7 @@ class RatingViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rating, created = services.rating_set(actor=request.user, **serializer.validated_data)
+        rating, created = services.rating_set(actor=self.actor, **serializer.validated_data)
         return Response(
             self.get_serializer(rating).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -181,7 +179,7 @@ class VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return selectors.votes_for(self.request.user)
 
 
-class MitigationViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[type-arg]
+class MitigationViewSet(viewsets.ModelViewSet, ScopedViewSet):
     serializer_class = MitigationSerializer
     permission_classes = ScopedViewSet.permission_classes
     policy = {
@@ -198,13 +196,13 @@ class MitigationViewSet(viewsets.ModelViewSet, ScopedViewSet):  # type: ignore[t
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.mitigation_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.mitigation_update(
-            actor=self.request.user, mitigation=serializer.instance, **serializer.validated_data
+            actor=self.actor, mitigation=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.mitigation_delete(actor=self.request.user, mitigation=instance)
+        services.mitigation_delete(actor=self.actor, mitigation=instance)

@@ -1,8 +1,13 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from .models import Disposition, HarmCategory, MitigationStatus, StakeholderKind
+from .models import Disposition, HarmCategory, MitigationStatus, Stakeholder, StakeholderKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class HarmCardForm(forms.Form):
@@ -11,7 +16,9 @@ class HarmCardForm(forms.Form):
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
     category = forms.ModelChoiceField(queryset=HarmCategory.objects.all(), to_field_name="slug")
-    stakeholders = forms.ModelMultipleChoiceField(queryset=None, required=False)  # type: ignore[arg-type]
+    stakeholders: forms.ModelMultipleChoiceField[Stakeholder] = forms.ModelMultipleChoiceField(
+        queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, stakeholders: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,7 +40,7 @@ class RatingForm(forms.Form):
 
 class MitigationForm(forms.Form):
     action = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=None)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(choices=MitigationStatus.choices)
     disposition = forms.ChoiceField(choices=Disposition.choices)

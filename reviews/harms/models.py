@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from orgs.tenancy import TenantModel, TenantQuerySet
+from orgs.tenancy import TenantModel
 from reviews.models import Review
 
 
@@ -33,7 +33,6 @@ class Stakeholder(TenantModel):
     vulnerable = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "stakeholder.read"
 
     class Meta:
@@ -95,7 +94,6 @@ class Harm(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "harm.read"
 
     class Meta:
@@ -118,7 +116,6 @@ class Rating(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "rating.read"
     access_paths = {"own": "user"}
 
@@ -146,7 +143,6 @@ class Vote(TenantModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "vote.read"
     access_paths = {"own": "user"}
 
@@ -189,7 +185,6 @@ class Mitigation(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "mitigation.read"
 
     class Meta:

@@ -127,4 +127,6 @@ def uncovered_harms(review: Review) -> list[tuple[Harm, float]]:
 
 
 def own_ratings(user: User, harms: Iterable[Harm]) -> dict[int, Rating]:
+    if not user.is_authenticated:
+        return {}  # an anonymous visitor has rated nothing
     return {r.harm_id: r for r in Rating.objects.filter(harm__in=list(harms), user_id=user.pk)}

@@ -17,13 +17,13 @@ def _is_one(instance: Any) -> bool:
     return instance is not None and not isinstance(instance, list | tuple)
 
 
-class HarmCategorySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class HarmCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = HarmCategory
         fields = ["slug", "family", "family_name", "name", "prompt"]
 
 
-class StakeholderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StakeholderSerializer(serializers.ModelSerializer):
     review = ScopedPK(lambda u: reviews_for(u))
 
     class Meta:
@@ -37,7 +37,7 @@ class StakeholderSerializer(serializers.ModelSerializer):  # type: ignore[type-a
             self.fields["review"].read_only = True
 
 
-class AggregateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AggregateSerializer(serializers.Serializer):
     raters = serializers.IntegerField()
     severity = serializers.FloatField(allow_null=True)
     likelihood = serializers.FloatField(allow_null=True)
@@ -63,7 +63,7 @@ def aggregate_json(agg: HarmAggregate) -> dict[str, Any]:
     }
 
 
-class HarmSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class HarmSerializer(serializers.ModelSerializer):
     """A harm with its rating aggregate. The author is named only when the reader may know
     it (not in an anonymous workshop, unless the reader wrote the card)."""
 
@@ -122,7 +122,7 @@ class WholeNumber(serializers.IntegerField):
         return value
 
 
-class RatingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RatingSerializer(serializers.ModelSerializer):
     harm = ScopedPK(selectors.harms_for)
     severity = WholeNumber()
     likelihood = WholeNumber()
@@ -134,14 +134,14 @@ class RatingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "updated_at"]
 
 
-class VoteSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class VoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Vote
         fields = ["id", "harm", "created_at"]
         read_only_fields = fields
 
 
-class MitigationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MitigationSerializer(serializers.ModelSerializer):
     harm = ScopedPK(selectors.harms_for)
     owner = UserField()
 

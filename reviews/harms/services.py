@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from orgs import access
@@ -30,13 +30,16 @@ from .models import (
     Vote,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # --- Stakeholders ------------------------------------------------------------------------
 
 
 @transaction.atomic
 def stakeholder_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     name: str,
     kind: str,
@@ -64,7 +67,7 @@ def stakeholder_create(
 @transaction.atomic
 def stakeholder_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     stakeholder: Stakeholder,
     name: str | Unset = UNSET,
     kind: str | Unset = UNSET,
@@ -83,7 +86,7 @@ def stakeholder_update(
 
 
 @transaction.atomic
-def stakeholder_delete(*, actor: AbstractBaseUser, stakeholder: Stakeholder) -> None:
+def stakeholder_delete(*, actor: User, stakeholder: Stakeholder) -> None:
     access.require(actor, "stakeholder.delete", stakeholder)
     log_change(actor=actor, verb="delete", instance=stakeholder, before=snapshot(stakeholder))
     stakeholder.delete()
@@ -110,7 +113,7 @@ def _check_stakeholders(review: Review, stakeholders: Sequence[Stakeholder]) -> 
 @transaction.atomic
 def harm_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     title: str,
     category: HarmCategory,
@@ -153,7 +156,7 @@ def harm_create(
 @transaction.atomic
 def harm_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     harm: Harm,
     title: str | Unset = UNSET,
     description: str | Unset = UNSET,
@@ -201,7 +204,7 @@ def harm_update(
 
 
 @transaction.atomic
-def harm_delete(*, actor: AbstractBaseUser, harm: Harm) -> None:
+def harm_delete(*, actor: User, harm: Harm) -> None:
     access.require(actor, "harm.delete", harm)
     log_change(
         actor=actor,
@@ -225,7 +228,7 @@ def _check_rating(name: str, value: object) -> int:
 @transaction.atomic
 def rating_set(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     harm: Harm,
     severity: int,
     likelihood: int,
@@ -254,7 +257,7 @@ def rating_set(
 
 
 @transaction.atomic
-def vote_add(*, actor: AbstractBaseUser, harm: Harm, permit: Permit | None = None) -> Vote:
+def vote_add(*, actor: User, harm: Harm, permit: Permit | None = None) -> Vote:
     """One dot on a harm. Dots are placed in a workshop, which checks the budget."""
     granted = access.require(actor, "vote.create", harm, permit=permit)
     vote = Vote.objects.create(organization_id=harm.organization_id, harm=harm, user=actor)
@@ -263,7 +266,7 @@ def vote_add(*, actor: AbstractBaseUser, harm: Harm, permit: Permit | None = Non
 
 
 @transaction.atomic
-def vote_remove(*, actor: AbstractBaseUser, vote: Vote, permit: Permit | None = None) -> None:
+def vote_remove(*, actor: User, vote: Vote, permit: Permit | None = None) -> None:
     granted = access.require(actor, "vote.delete", vote, permit=permit)
     if vote.user_id != actor.pk:
         raise PermissionDenied("You can only take back your own votes.")
@@ -281,7 +284,7 @@ def vote_remove(*, actor: AbstractBaseUser, vote: Vote, permit: Permit | None = 
 
 
 def _check_mitigation(
-    harm: Harm, owner: AbstractBaseUser, status: str, justification: str, disposition: str
+    harm: Harm, owner: User, status: str, justification: str, disposition: str
 ) -> None:
     if not access.can(owner, "mitigation.own", harm.organization_id):
         raise ServiceError(
@@ -299,10 +302,10 @@ def _check_mitigation(
 @transaction.atomic
 def mitigation_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     harm: Harm,
     action: str,
-    owner: AbstractBaseUser,
+    owner: User,
     due_date: datetime.date | None = None,
     status: str = MitigationStatus.PLANNED,
     justification: str = "",
@@ -329,10 +332,10 @@ def mitigation_create(
 @transaction.atomic
 def mitigation_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     mitigation: Mitigation,
     action: str | Unset = UNSET,
-    owner: AbstractBaseUser | Unset = UNSET,
+    owner: User | Unset = UNSET,
     due_date: datetime.date | None | Unset = UNSET,
     status: str | Unset = UNSET,
     justification: str | Unset = UNSET,
@@ -362,7 +365,7 @@ def mitigation_update(
 
 
 @transaction.atomic
-def mitigation_delete(*, actor: AbstractBaseUser, mitigation: Mitigation) -> None:
+def mitigation_delete(*, actor: User, mitigation: Mitigation) -> None:
     access.require(actor, "mitigation.delete", mitigation)
     log_change(actor=actor, verb="delete", instance=mitigation, before=snapshot(mitigation))
     mitigation.delete()

@@ -12,7 +12,7 @@ TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "harm_taxonomy.json"
 def read_taxonomy(path: Path = TAXONOMY_PATH) -> list[dict[str, Any]]:
     """Flatten the file into one dict per category, in display order."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for family in data["families"]:
         for category in family["categories"]:
             rows.append(

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.web import submit
+from orgs.web import actor, submit
 from reviews.models import Review
 from reviews.selectors import reviews_for
 
@@ -179,7 +179,7 @@ def mitigation_add(request: HttpRequest, pk: int) -> HttpResponse:
         MitigationForm(
             request.POST, owners=access.users_who_may(harm.organization_id, "mitigation.own")
         ),
-        lambda **data: services.mitigation_create(actor=request.user, harm=harm, **data),
+        lambda **data: services.mitigation_create(actor=actor(request), harm=harm, **data),
         "Mitigation added.",
     )
     return redirect("harm_register", pk=harm.review_id)

@@ -61,12 +61,12 @@ class WorkshopViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.workshop_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     def _status(self, request: Request, to: str) -> Response:
         workshop = services.workshop_set_status(
-            actor=request.user, workshop=self.get_object(), status=to
+            actor=self.actor, workshop=self.get_object(), status=to
         )
         return Response(self.get_serializer(workshop).data)
 
@@ -87,7 +87,7 @@ class WorkshopViewSet(
         data = WorkshopRoundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         workshop = services.workshop_set_round(
-            actor=request.user, workshop=workshop, number=data.validated_data["round"]
+            actor=self.actor, workshop=workshop, number=data.validated_data["round"]
         )
         return Response(self.get_serializer(workshop).data)
 
@@ -97,7 +97,7 @@ class WorkshopViewSet(
         workshop = self.get_object()
         data = WorkshopJoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.workshop_join(actor=request.user, workshop=workshop, **data.validated_data)
+        services.workshop_join(actor=self.actor, workshop=workshop, **data.validated_data)
         return Response(self.get_serializer(workshop).data)
 
     # --- The board ------------------------------------------------------------------------
@@ -120,7 +120,7 @@ class WorkshopViewSet(
             return Response(CardSerializer(harms, many=True, context=context).data)
         payload = CardSerializer(data=request.data, context=self._card_context(workshop, []))
         payload.is_valid(raise_exception=True)
-        harm = services.card_add(actor=request.user, workshop=workshop, **payload.validated_data)
+        harm = services.card_add(actor=self.actor, workshop=workshop, **payload.validated_data)
         context = self._card_context(workshop, [harm])
         return Response(CardSerializer(harm, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -135,7 +135,7 @@ class WorkshopViewSet(
         )
         payload.is_valid(raise_exception=True)
         harm = services.card_update(
-            actor=request.user, workshop=workshop, harm=harm, **payload.validated_data
+            actor=self.actor, workshop=workshop, harm=harm, **payload.validated_data
         )
         return Response(CardSerializer(harm, context=self._card_context(workshop, [harm])).data)
 
@@ -151,9 +151,7 @@ class WorkshopViewSet(
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         harm = self._card_of(workshop, data.pop("harm"))
-        rating, created = services.card_rate(
-            actor=request.user, workshop=workshop, harm=harm, **data
-        )
+        rating, created = services.card_rate(actor=self.actor, workshop=workshop, harm=harm, **data)
         return Response(
             RatingSerializer(rating, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -167,12 +165,12 @@ class WorkshopViewSet(
         payload = CardVoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         harm = self._card_of(workshop, payload.validated_data["harm"])
-        vote = services.card_vote(actor=request.user, workshop=workshop, harm=harm)
+        vote = services.card_vote(actor=self.actor, workshop=workshop, harm=harm)
         return Response(
             {
                 "id": vote.pk,
                 "harm": harm.pk,
-                "votes_left": services.votes_left(request.user, workshop),
+                "votes_left": services.votes_left(self.actor, workshop),
             },
             status=status.HTTP_201_CREATED,
         )
@@ -185,10 +183,8 @@ class WorkshopViewSet(
         payload = CardVoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         harm = self._card_of(workshop, payload.validated_data["harm"])
-        services.card_unvote(actor=request.user, workshop=workshop, harm=harm)
-        return Response(
-            {"harm": harm.pk, "votes_left": services.votes_left(request.user, workshop)}
-        )
+        services.card_unvote(actor=self.actor, workshop=workshop, harm=harm)
+        return Response({"harm": harm.pk, "votes_left": services.votes_left(self.actor, workshop)})
 
     @extend_schema(request=WorkshopStakeholderSerializer, responses=StakeholderSerializer)
     @action(detail=True, methods=["post"])
@@ -198,7 +194,7 @@ class WorkshopViewSet(
         payload = WorkshopStakeholderSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         stakeholder = services.stakeholder_add(
-            actor=request.user, workshop=workshop, **payload.validated_data
+            actor=self.actor, workshop=workshop, **payload.validated_data
         )
         return Response(
             StakeholderSerializer(stakeholder, context=self.get_serializer_context()).data,
@@ -220,13 +216,13 @@ class InvitationViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.invitation_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
+        invitation = services.invitation_revoke(actor=self.actor, invitation=self.get_object())
         return Response(self.get_serializer(invitation).data)
 
 
@@ -250,12 +246,12 @@ class ConsequenceViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.consequence_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=self.actor, **serializer.validated_data
         )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.consequence_sort(
-            actor=self.request.user,
+            actor=self.actor,
             consequence=serializer.instance,
             disposition=serializer.validated_data.get("disposition", ""),
         )

@@ -1,14 +1,17 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
 
 from reviews.harms.models import Disposition
+from reviews.models import Review
 
 from .models import Consequence, WorkshopFormat
 
 
 class WorkshopForm(forms.Form):
-    review = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    review: forms.ModelChoiceField[Review] = forms.ModelChoiceField(queryset=None)
     title = forms.CharField(max_length=200)
     format = forms.ChoiceField(choices=WorkshopFormat.choices)
     scheduled_at = forms.DateTimeField(

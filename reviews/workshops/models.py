@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from orgs.tenancy import TenantModel, TenantQuerySet
+from orgs.tenancy import TenantModel
 from reviews.harms.models import Disposition, Harm
 from reviews.models import Review
 
@@ -46,7 +46,6 @@ class Workshop(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "workshop.read"
     access_paths = {"seated": "participants__user", "facilitates": "facilitator"}
 
@@ -71,7 +70,6 @@ class WorkshopInvitation(TenantModel):
     max_uses = models.PositiveIntegerField(default=50)
     uses = models.PositiveIntegerField(default=0)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "workshop_invitation.read"
     access_paths = {"facilitates": "workshop__facilitator"}
 
@@ -100,7 +98,6 @@ class WorkshopParticipant(TenantModel):
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "participant.read"
     access_paths = {"seated": "workshop__participants__user", "own": "user"}
 
@@ -122,7 +119,6 @@ class BoardCard(TenantModel):
     harm = models.OneToOneField(Harm, on_delete=models.CASCADE, related_name="board_card")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "workshop.read"
     access_paths = {"seated": "workshop__participants__user"}
 
@@ -159,7 +155,6 @@ class Consequence(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantQuerySet.as_manager()
     read_action = "consequence.read"
     access_paths = {"seated": "workshop__participants__user"}
 

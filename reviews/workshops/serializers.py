@@ -17,14 +17,14 @@ from .models import Consequence, Workshop, WorkshopInvitation
 from .rounds import current_round
 
 
-class RoundSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RoundSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
     prompt = serializers.CharField()
     activity = serializers.CharField()
 
 
-class WorkshopSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class WorkshopSerializer(serializers.ModelSerializer):
     review = ScopedPK(lambda u: reviews_where(u, "workshop.create"))
     facilitator = UserField(required=False)
     round = serializers.SerializerMethodField()
@@ -59,11 +59,11 @@ class WorkshopSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return selectors.coverage_warnings(obj)
 
 
-class WorkshopRoundSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class WorkshopRoundSerializer(serializers.Serializer):
     round = serializers.IntegerField(min_value=1, max_value=20)
 
 
-class WorkshopJoinSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class WorkshopJoinSerializer(serializers.Serializer):
     represents_community = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200
     )
@@ -72,7 +72,9 @@ class WorkshopJoinSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class CardSerializer(HarmSerializer):
     """A harm card of a workshop's board (a harm of the review's register)."""
 
-    review = None  # the workshop's review
+    # The workshop's review. Setting an inherited field to None is how DRF drops it, which the
+    # stubs cannot express.
+    review = None  # type: ignore[assignment]
 
     class Meta(HarmSerializer.Meta):
         fields = [
@@ -100,25 +102,25 @@ class CardSerializer(HarmSerializer):
             )
 
 
-class CardRatingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CardRatingSerializer(serializers.Serializer):
     harm = serializers.IntegerField()
     severity = WholeNumber()
     likelihood = WholeNumber()
     scale = WholeNumber()
 
 
-class CardVoteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CardVoteSerializer(serializers.Serializer):
     harm = serializers.IntegerField()
 
 
-class WorkshopStakeholderSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class WorkshopStakeholderSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=StakeholderKind.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     vulnerable = serializers.BooleanField(required=False, default=False)
 
 
-class InvitationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InvitationSerializer(serializers.ModelSerializer):
     workshop = ScopedPK(selectors.workshops_for)
     days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=90)
     max_uses = serializers.IntegerField(required=False, min_value=1, max_value=500)
@@ -149,7 +151,7 @@ class InvitationSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         )
 
 
-class ConsequenceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ConsequenceSerializer(serializers.ModelSerializer):
     workshop = ScopedPK(selectors.workshops_for)
     author = serializers.SerializerMethodField()
 

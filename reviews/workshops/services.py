@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +32,9 @@ from .models import (
 )
 from .rounds import rounds_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 INVITATION_DAYS = 14
 MAX_INVITATION_USES = 500
 
@@ -41,7 +43,7 @@ def _lock(workshop: Workshop) -> Workshop:
     return Workshop.objects.select_for_update(of=("self",)).get(pk=workshop.pk)
 
 
-def _contribute(actor: AbstractBaseUser, workshop: Workshop) -> tuple[Workshop, Permit]:
+def _contribute(actor: User, workshop: Workshop) -> tuple[Workshop, Permit]:
     """Lock the workshop (one writer at a time: vote budgets, rounds) and check that it is
     open and the actor holds a seat in it; returns the permit the harms services accept."""
     workshop = _lock(workshop)
@@ -72,11 +74,11 @@ def _card(workshop: Workshop, harm: Harm) -> Harm:
 @transaction.atomic
 def workshop_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     title: str,
     format: str = WorkshopFormat.HARMS_MODELING,  # noqa: A002 - the domain's word
-    facilitator: AbstractBaseUser | None = None,
+    facilitator: User | None = None,
     scheduled_at: datetime.datetime | None = None,
     anonymous: bool = False,
     votes_per_participant: int = 5,
@@ -112,7 +114,7 @@ def workshop_create(
 
 
 @transaction.atomic
-def workshop_set_status(*, actor: AbstractBaseUser, workshop: Workshop, status: str) -> Workshop:
+def workshop_set_status(*, actor: User, workshop: Workshop, status: str) -> Workshop:
     workshop = _lock(workshop)
     access.require(actor, "workshop.run", workshop)
     allowed = {
@@ -130,7 +132,7 @@ def workshop_set_status(*, actor: AbstractBaseUser, workshop: Workshop, status: 
 
 
 @transaction.atomic
-def workshop_set_round(*, actor: AbstractBaseUser, workshop: Workshop, number: int) -> Workshop:
+def workshop_set_round(*, actor: User, workshop: Workshop, number: int) -> Workshop:
     workshop = _lock(workshop)
     access.require(actor, "workshop.run", workshop)
     total = len(rounds_for(workshop.format))
@@ -144,7 +146,7 @@ def workshop_set_round(*, actor: AbstractBaseUser, workshop: Workshop, number: i
 
 @transaction.atomic
 def workshop_join(
-    *, actor: AbstractBaseUser, workshop: Workshop, represents_community: str = ""
+    *, actor: User, workshop: Workshop, represents_community: str = ""
 ) -> WorkshopParticipant:
     """A member of the organization whose role lets them contribute takes a seat."""
     access.require(actor, "workshop.join", workshop)
@@ -170,7 +172,7 @@ def workshop_join(
 @transaction.atomic
 def invitation_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     label: str = "",
     represents_community: str = "",
@@ -205,9 +207,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_revoke(
-    *, actor: AbstractBaseUser, invitation: WorkshopInvitation
-) -> WorkshopInvitation:
+def invitation_revoke(*, actor: User, invitation: WorkshopInvitation) -> WorkshopInvitation:
     access.require(actor, "workshop_invitation.revoke", invitation.workshop)
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -237,7 +237,7 @@ def invitation_problem(invitation: WorkshopInvitation | None) -> str | None:
 
 
 @transaction.atomic
-def invitation_accept(*, user: AbstractBaseUser, token: str) -> WorkshopParticipant:
+def invitation_accept(*, user: User, token: str) -> WorkshopParticipant:
     """Give the user a seat in the workshop; a newcomer to the organization becomes a
     workshop guest, who reaches only the workshops they hold a seat in."""
     invitation = (
@@ -284,7 +284,7 @@ def guest_signup_and_accept(*, token: str, username: str, password: str, name: s
 @transaction.atomic
 def card_add(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     title: str,
     category: HarmCategory,
@@ -314,7 +314,7 @@ def card_add(
 @transaction.atomic
 def card_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     harm: Harm,
     title: str | Unset = UNSET,
@@ -338,7 +338,7 @@ def card_update(
 @transaction.atomic
 def card_rate(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     harm: Harm,
     severity: int,
@@ -356,16 +356,16 @@ def card_rate(
     )
 
 
-def votes_used(user: AbstractBaseUser, workshop: Workshop) -> int:
+def votes_used(user: User, workshop: Workshop) -> int:
     return Vote.objects.filter(user_id=user.pk, harm__board_card__workshop=workshop).count()
 
 
-def votes_left(user: AbstractBaseUser, workshop: Workshop) -> int:
+def votes_left(user: User, workshop: Workshop) -> int:
     return max(0, workshop.votes_per_participant - votes_used(user, workshop))
 
 
 @transaction.atomic
-def card_vote(*, actor: AbstractBaseUser, workshop: Workshop, harm: Harm) -> Vote:
+def card_vote(*, actor: User, workshop: Workshop, harm: Harm) -> Vote:
     """One dot of the actor's budget in this workshop (the workshop row is locked, so two
     dots placed at once cannot both take the last one)."""
     workshop, permit = _contribute(actor, workshop)
@@ -376,7 +376,7 @@ def card_vote(*, actor: AbstractBaseUser, workshop: Workshop, harm: Harm) -> Vot
 
 
 @transaction.atomic
-def card_unvote(*, actor: AbstractBaseUser, workshop: Workshop, harm: Harm) -> None:
+def card_unvote(*, actor: User, workshop: Workshop, harm: Harm) -> None:
     """Take back one of the actor's dots from a card."""
     workshop, permit = _contribute(actor, workshop)
     vote = Vote.objects.filter(harm=_card(workshop, harm), user_id=actor.pk).last()
@@ -388,7 +388,7 @@ def card_unvote(*, actor: AbstractBaseUser, workshop: Workshop, harm: Harm) -> N
 @transaction.atomic
 def stakeholder_add(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     name: str,
     kind: str,
@@ -414,7 +414,7 @@ def stakeholder_add(
 @transaction.atomic
 def consequence_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     workshop: Workshop,
     text: str,
     intent: str,
@@ -447,9 +447,7 @@ def consequence_create(
 
 
 @transaction.atomic
-def consequence_sort(
-    *, actor: AbstractBaseUser, consequence: Consequence, disposition: str
-) -> Consequence:
+def consequence_sort(*, actor: User, consequence: Consequence, disposition: str) -> Consequence:
     workshop, _permit = _contribute(actor, consequence.workshop)
     if disposition not in Disposition.values:
         raise ServiceError("Sort into act, influence or monitor.", field="disposition")

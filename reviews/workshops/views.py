@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from orgs import access
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.forms import SignupForm
-from orgs.web import current_organization, form_error, is_htmx, submit
+from orgs.web import actor, current_organization, form_error, is_htmx, submit
 from reviews.harms import selectors as harm_selectors
 from reviews.harms.forms import HarmCardForm, RatingForm, StakeholderForm
 from reviews.harms.models import Harm, Vote
@@ -41,7 +41,7 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
         access.require(request.user, "workshop.create", organization)
         if form.is_valid():
             try:
-                workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
+                workshop = services.workshop_create(actor=actor(request), **form.cleaned_data)
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -56,7 +56,7 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
 def _board_context(
     request: HttpRequest, workshop: Workshop, version: str | None = None
 ) -> dict[str, Any]:
-    user = request.user
+    user = actor(request)
     rows = harm_selectors.register_rows(selectors.cards_of(workshop))
     mine = harm_selectors.own_ratings(user, (r.harm for r in rows))
     my_votes: dict[int, list[int]] = {}
@@ -169,7 +169,7 @@ def workshop_add_card(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         workshop,
-        lambda: services.card_add(actor=request.user, workshop=workshop, **form.cleaned_data),
+        lambda: services.card_add(actor=actor(request), workshop=workshop, **form.cleaned_data),
         ok="Card added.",
     )
 
@@ -185,7 +185,7 @@ def workshop_add_consequence(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         workshop,
         lambda: services.consequence_create(
-            actor=request.user, workshop=workshop, **form.cleaned_data
+            actor=actor(request), workshop=workshop, **form.cleaned_data
         ),
         ok="Consequence added.",
     )
@@ -202,7 +202,7 @@ def consequence_sort(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         card.workshop,
         lambda: services.consequence_sort(
-            actor=request.user, consequence=card, **form.cleaned_data
+            actor=actor(request), consequence=card, **form.cleaned_data
         ),
     )
 
@@ -214,7 +214,7 @@ def workshop_add_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
     submit(
         request,
         StakeholderForm(request.POST),
-        lambda **data: services.stakeholder_add(actor=request.user, workshop=workshop, **data),
+        lambda **data: services.stakeholder_add(actor=actor(request), workshop=workshop, **data),
         "Stakeholder added.",
     )
     return redirect("workshop_board", pk=pk)
@@ -232,7 +232,7 @@ def card_rate(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
         request,
         workshop,
         lambda: services.card_rate(
-            actor=request.user, workshop=workshop, harm=card, **form.cleaned_data
+            actor=actor(request), workshop=workshop, harm=card, **form.cleaned_data
         ),
     )
 
@@ -246,12 +246,12 @@ def card_vote(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
         return _run(
             request,
             workshop,
-            lambda: services.card_unvote(actor=request.user, workshop=workshop, harm=card),
+            lambda: services.card_unvote(actor=actor(request), workshop=workshop, harm=card),
         )
     return _run(
         request,
         workshop,
-        lambda: services.card_vote(actor=request.user, workshop=workshop, harm=card),
+        lambda: services.card_vote(actor=actor(request), workshop=workshop, harm=card),
     )
 
 
@@ -262,14 +262,14 @@ def workshop_control(request: HttpRequest, pk: int) -> HttpResponse:
     command = request.POST.get("command", "")
     try:
         if command in {"open", "closed"}:
-            services.workshop_set_status(actor=request.user, workshop=workshop, status=command)
+            services.workshop_set_status(actor=actor(request), workshop=workshop, status=command)
         elif command == "round":
             raw = request.POST.get("round", "")
             if not (raw.isascii() and raw.isdigit() and len(raw) < 4):
                 raise ServiceError("Give a round number.", field="round")
-            services.workshop_set_round(actor=request.user, workshop=workshop, number=int(raw))
+            services.workshop_set_round(actor=actor(request), workshop=workshop, number=int(raw))
         elif command == "join":
-            services.workshop_join(actor=request.user, workshop=workshop)
+            services.workshop_join(actor=actor(request), workshop=workshop)
         else:
             raise ServiceError("Unknown command.")
     except (ServiceError, PermissionDenied) as exc:
@@ -284,7 +284,7 @@ def workshop_invite(request: HttpRequest, pk: int) -> HttpResponse:
     submit(
         request,
         InvitationForm(request.POST),
-        lambda **data: services.invitation_create(actor=request.user, workshop=workshop, **data),
+        lambda **data: services.invitation_create(actor=actor(request), workshop=workshop, **data),
         "Invitation link created.",
     )
     return redirect("workshop_board", pk=pk)
@@ -295,7 +295,7 @@ def workshop_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitations_for(request.user), pk=pk)
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
+        services.invitation_revoke(actor=actor(request), invitation=invitation)
     except (ServiceError, PermissionDenied) as exc:
         messages.error(request, refusal_message(exc))
     else:
@@ -315,7 +315,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                services.invitation_accept(user=request.user, token=token)
+                services.invitation_accept(user=actor(request), token=token)
             elif form.is_valid():
                 user = services.guest_signup_and_accept(token=token, **form.cleaned_data)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
