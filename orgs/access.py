@@ -62,6 +62,8 @@ DECIDERS = frozenset({OWNER, REVIEWER})
 RUNNERS = frozenset({OWNER, FACILITATOR})
 CONTRIBUTORS = EDITORS | {PARTICIPANT}
 ANYONE = frozenset(STANDINGS)
+# Accepting an invitation needs an account; the link's page creates one for a newcomer.
+LOGGED_IN = ANYONE - {ANONYMOUS}
 
 # What a relation means, in words for a refusal.
 RELATION_HINTS: dict[str, str] = {
@@ -99,7 +101,7 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "member_invitation.read": ("see invitations to join", (_grant({OWNER}),)),
     "member_invitation.create": ("invite members", (_grant({OWNER}),)),
     "member_invitation.revoke": ("withdraw invitations", (_grant({OWNER}),)),
-    "member_invitation.accept": ("accept an invitation", (_grant(ANYONE),)),
+    "member_invitation.accept": ("accept an invitation", (_grant(LOGGED_IN),)),
     "notice.read": ("read notices", (_grant(MEMBERS | {GUEST}, "own"),)),
     "event.read": (
         "read the event log",
@@ -174,7 +176,7 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
         "revoke invitation links",
         (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
     ),
-    "workshop_invitation.accept": ("accept an invitation", (_grant(ANYONE),)),
+    "workshop_invitation.accept": ("accept an invitation", (_grant(LOGGED_IN),)),
     # Audits and launch gates
     "dataset.read": ("see datasets", (_grant(MEMBERS),)),
     "dataset.upload": ("upload datasets", (_grant(EDITORS),)),
