@@ -1176,7 +1176,7 @@ def test_it_answers_a_workshop_route_of_a_delegated_action_as_the_policy_says(
     check_api(shared_world, delegating, case, actor)
 
 
-def test_it_signs_a_newcomer_up_before_accepting(shared_world: World) -> None:
+def test_it_signs_a_newcomer_up_before_accepting(shared_world: World, db: None) -> None:
     """What the invitation pages do for someone without an account."""
     with rolled_back():
         user = org_services.user_signup(username="newcomer", password=PASSWORD)
