@@ -47,6 +47,7 @@ def audit_home(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "can_edit": can_edit,
+            "can_run": access.can(request.user, "audit.run", organization),
             "runs": selectors.runs_for(request.user)
             .filter(organization=organization)
             .defer("result")[:50],

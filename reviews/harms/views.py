@@ -34,15 +34,19 @@ SORTS: dict[str, Any] = {
 }
 
 
-def matrix_svg(review: Review, rows: list[RegisterRow]) -> str:
-    """The 5×5 risk matrix of these rows; each cell links to the register filtered to it."""
+def matrix_svg(review: Review, rows: list[RegisterRow], linked: bool = True) -> str:
+    """The 5×5 risk matrix of these rows; with ``linked`` each cell links to the register
+    filtered to it (for readers who may open the register)."""
     cells: dict[tuple[int, int], list[tuple[int, str]]] = {}
     for row in rows:
         if row.agg.cell:
             cells.setdefault(row.agg.cell, []).append((row.harm.pk, row.harm.title))
     base = reverse("harm_register", args=[review.pk])
     return risk_matrix_svg(
-        cells, link=lambda s, lk: f"{base}?{urlencode({'severity': s, 'likelihood': lk})}"
+        cells,
+        link=(lambda s, lk: f"{base}?{urlencode({'severity': s, 'likelihood': lk})}")
+        if linked
+        else None,
     )
 
 

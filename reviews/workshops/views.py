@@ -82,7 +82,9 @@ def _board_context(
         "rounds": rounds_for(workshop.format),
         "cards": cards,
         "consequences": consequences,
-        "matrix": matrix_svg(workshop.review, rows),
+        "matrix": matrix_svg(
+            workshop.review, rows, linked=access.can(user, "harm.read", workshop.review)
+        ),
         "version": version or selectors.board_version(workshop),
         "can_run": selectors.can_run(user, workshop),
         "seat": seat,

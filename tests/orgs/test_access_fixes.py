@@ -330,3 +330,29 @@ def test_signup_through_an_invitation_uses_the_password_validators(workshop, fac
         ws.guest_signup_and_accept(token=invitation.token, username="weak", password="password123")
     assert info.value.field == "password"
     assert not Membership.objects.filter(user__username="weak").exists()
+
+
+def test_pages_link_only_to_what_the_reader_may_open(
+    org, owner, review, workshop, facilitator, participant, category, client
+):
+    """A guest's board links to neither the review nor its register (the risk matrix
+    included); a participant's audits page lists datasets without the mapping link."""
+    guest = _guest(workshop, facilitator)
+    harm = add_harm(facilitator, workshop, category)
+    ws.card_rate(actor=facilitator, workshop=workshop, harm=harm, severity=4, likelihood=4, scale=4)
+    client.force_login(guest)
+    board = client.get(reverse("workshop_board", args=[workshop.pk])).content.decode()
+    assert reverse("harm_register", args=[review.pk]) not in board
+    assert reverse("review_detail", args=[review.pk]) not in board
+    listing = client.get(reverse("workshop_list")).content.decode()
+    assert reverse("review_detail", args=[review.pk]) not in listing
+    client.force_login(facilitator)
+    board = client.get(reverse("workshop_board", args=[workshop.pk])).content.decode()
+    assert reverse("harm_register", args=[review.pk]) + "?severity=4" in board
+    from tests.conftest import run_small_audit
+
+    run = run_small_audit(owner, review)
+    client.force_login(participant)
+    audits = client.get(reverse("audit_home")).content.decode()
+    assert run.dataset.name in audits
+    assert reverse("audit_configure", args=[run.dataset.pk]) not in audits
