@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from orgs.api_support import ScopedPK, organizations_for_action
+from orgs.api_support import ScopedPK, StrictInput, organizations_for_action
 from reviews.harms.selectors import harms_for
 from reviews.selectors import reviews_where
 
@@ -15,7 +15,7 @@ from .forms import POSITIVE_IS
 from .models import AuditRun, Dataset, GateVerdict, LaunchGate
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class DatasetSerializer(StrictInput, serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("dataset.upload"))
     file = serializers.FileField(write_only=True)
 
@@ -36,7 +36,7 @@ class DatasetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"required": False}}
 
 
-class GateVerdictSerializer(serializers.ModelSerializer):
+class GateVerdictSerializer(StrictInput, serializers.ModelSerializer):
     metric = serializers.CharField(source="gate.metric")
     action = serializers.CharField(source="gate.action")
 
@@ -49,7 +49,7 @@ def _column(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=200, **kwargs)
 
 
-class AuditRunSerializer(serializers.ModelSerializer):
+class AuditRunSerializer(StrictInput, serializers.ModelSerializer):
     """An audit run. The column mapping is written as flat fields and kept as one
     ``config`` (the engine's AuditConfig), validated once by the engine."""
 
@@ -121,7 +121,7 @@ class AuditRunSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class LaunchGateSerializer(serializers.ModelSerializer):
+class LaunchGateSerializer(StrictInput, serializers.ModelSerializer):
     review = ScopedPK(lambda u: reviews_where(u, "launch_gate.create"))
     harm = ScopedPK(harms_for, required=False, allow_null=True)
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     # (tests/test_architecture.py checks it). See docs/development.md.
     "orgs.ledger",
     "orgs",
+    "orgs.members",
     "reviews",
     "reviews.harms",
     "reviews.workshops",
@@ -285,7 +286,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "orgs.filters.SafeFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],

@@ -1,22 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
+from config.converters import IdConverter
 from config.health import healthz
 from orgs import api as orgs_api
+from orgs.members import api as members_api
 from reviews import api as reviews_api
 from reviews.harms import api as harms_api
 from reviews.workshops import api as workshops_api
 
+register_converter(IdConverter, "id")
+
 router = DefaultRouter()
 router.register("organizations", orgs_api.OrganizationViewSet, basename="organization")
-router.register("memberships", orgs_api.MembershipViewSet, basename="membership")
+router.register("memberships", members_api.MembershipViewSet, basename="membership")
 router.register(
-    "member-invitations", orgs_api.MemberInvitationViewSet, basename="member-invitation"
+    "member-invitations", members_api.MemberInvitationViewSet, basename="member-invitation"
 )
 router.register("events", orgs_api.EventViewSet, basename="event")
 router.register(
@@ -57,6 +61,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("", include("orgs.urls")),
+    path("", include("orgs.members.urls")),
     path("", include("reviews.urls")),
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),

@@ -4,7 +4,7 @@ pages, the API or a management command) so that it is checked and reaches the ev
 from django.contrib import admin
 
 from .ledger.admin import ReadOnlyAdmin
-from .models import MemberInvitation, Membership, Notice, Organization
+from .models import Membership, Notice, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,12 +29,6 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "organization__name"]
-
-
-@admin.register(MemberInvitation)
-class MemberInvitationAdmin(ReadOnlyAdmin):
-    list_display = ["organization", "email", "role", "expires_at", "accepted_at", "revoked_at"]
-    exclude = ["token_hash"]
 
 
 @admin.register(Notice)

@@ -59,6 +59,8 @@ class PolicyPermission(BasePermission):
 
 class ScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [PolicyPermission]
+    # An id is at most 18 digits: anything else is a 404, never an integer overflow.
+    lookup_value_regex = "[0-9]{1,18}"
     # DRF action → policy action, e.g. {"create": "harm.create"}.
     policy: dict[str, str] = {}
 
@@ -70,6 +72,25 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if not user.is_authenticated:
             raise NotAuthenticated()
         return user
+
+
+class StrictInput:
+    """A serializer mixin: a field the request may not set is a 400 naming it, not silently
+    ignored (a client that sends ``status`` on create, or misspells a field, learns so)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            fields = self.fields  # type: ignore[attr-defined]
+            errors = {}
+            for name in data:
+                field = fields.get(name)
+                if field is None:
+                    errors[name] = ["Unknown field."]
+                elif field.read_only:
+                    errors[name] = ["This field cannot be set here."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 @extend_schema_field(OpenApiTypes.INT)

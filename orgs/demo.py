@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from . import services
-from .models import Membership, Organization, Role
+from .models import Organization, Role
 
 DEMO_PASSWORD = "forethought-demo"  # noqa: S105 - printed to the person running the demo
 DEMO_USERS = [
@@ -55,9 +55,4 @@ def seed(demo: Demo) -> None:
         organization = services.organization_create(
             actor=owner, name="Demo Lending Co", slug="demo-lending"
         )
-    for username, role, _first, _last in DEMO_USERS:
-        user = demo.users[username]
-        if not Membership.objects.filter(organization=organization, user=user).exists():
-            services.membership_add(actor=owner, organization=organization, user=user, role=role)
     demo.organization = organization
-    demo.summary.append(f"{organization.name} with {len(DEMO_USERS)} members")

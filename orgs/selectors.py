@@ -5,34 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from . import access
 from .ledger.models import ChainVerification, Event
 from .ledger.selectors import EventView, event_view
-from .models import MemberInvitation, Membership, Notice, Organization
+from .models import Notice, Organization
 
 User = AbstractBaseUser | AnonymousUser
 
 
 def organizations_for(user: User) -> QuerySet[Organization]:
     return access.scope(Organization.objects.all(), user).order_by("name")
-
-
-def memberships_for(user: User) -> QuerySet[Membership]:
-    return access.scope(Membership.objects.all(), user).select_related("user", "organization")
-
-
-def members_of(user: User, organization: Organization) -> QuerySet[Membership]:
-    """Members from the most to the least trusted role, then by username."""
-    rank = Case(*(When(role=r, then=Value(i)) for i, r in enumerate(access.STANDINGS)))
-    return memberships_for(user).filter(organization=organization).order_by(rank, "user__username")
-
-
-def member_invitations_for(user: User) -> QuerySet[MemberInvitation]:
-    return access.scope(MemberInvitation.objects.all(), user).select_related(
-        "organization", "created_by", "accepted_by"
-    )
 
 
 def notices_for(user: User) -> QuerySet[Notice]:

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import serializers
 
 from . import access
-from .api_support import ScopedPK, organizations_for_action
+from .api_support import ScopedPK, StrictInput, organizations_for_action
 from .ledger.models import ChainVerification, Event
 from .ledger.selectors import event_view
-from .models import MemberInvitation, Membership, Organization, Role
-from .services import INVITABLE_ROLES, SIGNING_ROLES
+from .models import Organization
+from .services import SIGNING_ROLES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(StrictInput, serializers.ModelSerializer):
     my_role = serializers.SerializerMethodField()
 
     class Meta:
@@ -48,62 +48,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return value
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-
-    class Meta:
-        model = Membership
-        fields = ["id", "organization", "user", "role", "created_at"]
-        read_only_fields = ["id", "organization", "user", "created_at"]
-
-
-class MemberInvitationSerializer(serializers.ModelSerializer):
-    organization = ScopedPK(organizations_for_action("member_invitation.create"))
-    role = serializers.ChoiceField(choices=[(r, Role(r).label) for r in INVITABLE_ROLES])
-    days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=30)
-    url = serializers.SerializerMethodField(
-        help_text="The link to send; returned once, when the invitation is created."
-    )
-    status = serializers.SerializerMethodField()
-
-    class Meta:
-        model = MemberInvitation
-        fields = [
-            "id",
-            "organization",
-            "email",
-            "role",
-            "days",
-            "url",
-            "status",
-            "created_at",
-            "expires_at",
-            "accepted_at",
-            "revoked_at",
-        ]
-        read_only_fields = ["id", "url", "status", "created_at", "expires_at"]
-        read_only_fields += ["accepted_at", "revoked_at"]
-
-    def get_url(self, obj: MemberInvitation) -> str | None:
-        return self.context.get("urls", {}).get(obj.pk)
-
-    def get_status(self, obj: MemberInvitation) -> str:
-        if obj.accepted_at:
-            return "accepted"
-        if obj.revoked_at:
-            return "revoked"
-        from django.utils import timezone
-
-        return "expired" if obj.expires_at <= timezone.now() else "pending"
-
-
-class InvitationAcceptSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=200)
-
-
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(StrictInput, serializers.ModelSerializer):
     """Events as the requesting user may see them: the actor of an anonymous contribution
     is hidden from everyone but that actor."""
 
@@ -132,7 +77,7 @@ class EventSerializer(serializers.ModelSerializer):
         return {**asdict(view), "at": serializers.DateTimeField().to_representation(view.at)}
 
 
-class ChainVerificationSerializer(serializers.ModelSerializer):
+class ChainVerificationSerializer(StrictInput, serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("event.verify"))
     requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orgs.api_support import ScopedPK, UserField, organizations_for_action
+from orgs.api_support import ScopedPK, StrictInput, UserField, organizations_for_action
 
 from . import readiness, selectors
 from .models import AISystem, Review, ReviewStatus, SignOff
@@ -18,7 +18,7 @@ def _is_one(instance: Any) -> bool:
     return instance is not None and not isinstance(instance, list | tuple)
 
 
-class AISystemSerializer(serializers.ModelSerializer):
+class AISystemSerializer(StrictInput, serializers.ModelSerializer):
     organization = ScopedPK(organizations_for_action("system.create"))
     owner = UserField(required=False, allow_null=True)
 
@@ -44,7 +44,7 @@ class AISystemSerializer(serializers.ModelSerializer):
             self.fields["organization"].read_only = True
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(StrictInput, serializers.ModelSerializer):
     system = ScopedPK(lambda u: selectors.systems_for(u))
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     lead = UserField(required=False, allow_null=True)
@@ -80,12 +80,12 @@ class ReviewSerializer(serializers.ModelSerializer):
         return readiness.missing_signoffs(obj)
 
 
-class ReviewTransitionSerializer(serializers.Serializer):
+class ReviewTransitionSerializer(StrictInput, serializers.Serializer):
     to = serializers.ChoiceField(choices=ReviewStatus.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(StrictInput, serializers.ModelSerializer):
     review = ScopedPK(lambda u: selectors.reviews_for(u))
     user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from orgs import services as org_services
+from orgs.members import services as member_services
 from orgs.models import Membership, Organization, Role
 from reviews import services
 from reviews.models import Domain
@@ -42,7 +43,7 @@ def make_org(owner, name: str = "Acme Lending", slug: str = "acme") -> Organizat
 
 def add_member(org: Organization, user, role: str) -> Membership:
     owner = org.memberships.filter(role=Role.OWNER).first().user
-    return org_services.membership_add(actor=owner, organization=org, user=user, role=role)
+    return member_services.membership_add(actor=owner, organization=org, user=user, role=role)
 
 
 def make_system(org: Organization, actor, name: str = "Credit model"):
@@ -148,7 +149,7 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     ws.workshop_set_status(actor=owner, workshop=workshop, status="open")
     ws.workshop_join(actor=participant, workshop=workshop)
     ws.invitation_create(actor=owner, workshop=workshop)
-    org_services.member_invitation_create(actor=owner, organization=org, role=Role.VIEWER)
+    member_services.member_invitation_create(actor=owner, organization=org, role=Role.VIEWER)
     stakeholder = harms.stakeholder_create(actor=owner, review=review, name="S", kind="direct")
     harm = ws.card_add(
         actor=participant,

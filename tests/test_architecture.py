@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS: list[tuple[str, str, int]] = [
     ("orgs.ledger", "ledger", 0),
     ("orgs", "orgs", 1),
-    ("reviews", "reviews", 2),
-    ("reviews.harms", "harms", 3),
-    ("reviews.workshops", "workshops", 4),
-    ("audits", "audits", 4),
+    ("orgs.members", "members", 2),
+    ("reviews", "reviews", 3),
+    ("reviews.harms", "harms", 4),
+    ("reviews.workshops", "workshops", 5),
+    ("audits", "audits", 5),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).

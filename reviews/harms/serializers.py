@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orgs.api_support import ScopedPK, UserField
+from orgs.api_support import ScopedPK, StrictInput, UserField
 from reviews.selectors import reviews_for
 
 from . import selectors
@@ -17,13 +17,13 @@ def _is_one(instance: Any) -> bool:
     return instance is not None and not isinstance(instance, list | tuple)
 
 
-class HarmCategorySerializer(serializers.ModelSerializer):
+class HarmCategorySerializer(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = HarmCategory
         fields = ["slug", "family", "family_name", "name", "prompt"]
 
 
-class StakeholderSerializer(serializers.ModelSerializer):
+class StakeholderSerializer(StrictInput, serializers.ModelSerializer):
     review = ScopedPK(lambda u: reviews_for(u))
 
     class Meta:
@@ -37,7 +37,7 @@ class StakeholderSerializer(serializers.ModelSerializer):
             self.fields["review"].read_only = True
 
 
-class AggregateSerializer(serializers.Serializer):
+class AggregateSerializer(StrictInput, serializers.Serializer):
     raters = serializers.IntegerField()
     severity = serializers.FloatField(allow_null=True)
     likelihood = serializers.FloatField(allow_null=True)
@@ -63,7 +63,7 @@ def aggregate_json(agg: HarmAggregate) -> dict[str, Any]:
     }
 
 
-class HarmSerializer(serializers.ModelSerializer):
+class HarmSerializer(StrictInput, serializers.ModelSerializer):
     """A harm with its rating aggregate. The author is named only when the reader may know
     it (not in an anonymous workshop, unless the reader wrote the card)."""
 
@@ -122,7 +122,7 @@ class WholeNumber(serializers.IntegerField):
         return value
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(StrictInput, serializers.ModelSerializer):
     harm = ScopedPK(selectors.harms_for)
     severity = WholeNumber()
     likelihood = WholeNumber()
@@ -134,14 +134,14 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "updated_at"]
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = Vote
         fields = ["id", "harm", "created_at"]
         read_only_fields = fields
 
 
-class MitigationSerializer(serializers.ModelSerializer):
+class MitigationSerializer(StrictInput, serializers.ModelSerializer):
     harm = ScopedPK(selectors.harms_for)
     owner = UserField()
 

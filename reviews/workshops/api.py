@@ -125,7 +125,7 @@ class WorkshopViewSet(
         return Response(CardSerializer(harm, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CardSerializer, responses=CardSerializer)
-    @action(detail=True, methods=["patch"], url_path=r"cards/(?P<harm_id>\d+)")
+    @action(detail=True, methods=["patch"], url_path=r"cards/(?P<harm_id>[0-9]{1,18})")
     def card(self, request: Request, pk: str | None = None, harm_id: str = "") -> Response:
         """Fix the wording of your own card while the workshop is open."""
         workshop = self.get_object()

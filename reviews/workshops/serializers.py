@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orgs.api_support import ScopedPK, UserField
+from orgs.api_support import ScopedPK, StrictInput, UserField
 from reviews.harms import selectors as harm_selectors
 from reviews.harms.models import StakeholderKind
 from reviews.harms.serializers import HarmSerializer, WholeNumber
@@ -17,14 +17,14 @@ from .models import Consequence, Workshop, WorkshopInvitation
 from .rounds import current_round
 
 
-class RoundSerializer(serializers.Serializer):
+class RoundSerializer(StrictInput, serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
     prompt = serializers.CharField()
     activity = serializers.CharField()
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
+class WorkshopSerializer(StrictInput, serializers.ModelSerializer):
     review = ScopedPK(lambda u: reviews_where(u, "workshop.create"))
     facilitator = UserField(required=False)
     round = serializers.SerializerMethodField()
@@ -59,11 +59,11 @@ class WorkshopSerializer(serializers.ModelSerializer):
         return selectors.coverage_warnings(obj)
 
 
-class WorkshopRoundSerializer(serializers.Serializer):
+class WorkshopRoundSerializer(StrictInput, serializers.Serializer):
     round = serializers.IntegerField(min_value=1, max_value=20)
 
 
-class WorkshopJoinSerializer(serializers.Serializer):
+class WorkshopJoinSerializer(StrictInput, serializers.Serializer):
     represents_community = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200
     )
@@ -102,25 +102,25 @@ class CardSerializer(HarmSerializer):
             )
 
 
-class CardRatingSerializer(serializers.Serializer):
+class CardRatingSerializer(StrictInput, serializers.Serializer):
     harm = serializers.IntegerField()
     severity = WholeNumber()
     likelihood = WholeNumber()
     scale = WholeNumber()
 
 
-class CardVoteSerializer(serializers.Serializer):
+class CardVoteSerializer(StrictInput, serializers.Serializer):
     harm = serializers.IntegerField()
 
 
-class WorkshopStakeholderSerializer(serializers.Serializer):
+class WorkshopStakeholderSerializer(StrictInput, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=StakeholderKind.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     vulnerable = serializers.BooleanField(required=False, default=False)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictInput, serializers.ModelSerializer):
     workshop = ScopedPK(selectors.workshops_for)
     days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=90)
     max_uses = serializers.IntegerField(required=False, min_value=1, max_value=500)
@@ -151,7 +151,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         )
 
 
-class ConsequenceSerializer(serializers.ModelSerializer):
+class ConsequenceSerializer(StrictInput, serializers.ModelSerializer):
     workshop = ScopedPK(selectors.workshops_for)
     author = serializers.SerializerMethodField()
 

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs import access
-from orgs import services as org_services
 from orgs.access import Permit
 from orgs.errors import Conflict, ServiceError
 from orgs.ledger.writes import UNSET, Unset, apply_changes, log_change, snapshot
+from orgs.members import services as member_services
 from reviews.harms import services as harms
 from reviews.harms.models import Disposition, Harm, HarmCategory, Rating, Stakeholder, Vote
 from reviews.models import Review
@@ -251,7 +251,7 @@ def invitation_accept(*, user: User, token: str) -> WorkshopParticipant:
         raise Conflict(problem or "This invitation link is not valid.")
     access.require(user, "workshop_invitation.accept", invitation)
     workshop = invitation.workshop
-    org_services.guest_membership_ensure(user=user, organization_id=workshop.organization_id)
+    member_services.guest_membership_ensure(user=user, organization_id=workshop.organization_id)
     seat = WorkshopParticipant.objects.filter(workshop=workshop, user=user).first()
     if seat is None:
         seat = WorkshopParticipant.objects.create(
@@ -273,7 +273,7 @@ def guest_signup_and_accept(*, token: str, username: str, password: str, name: s
     problem = invitation_problem(invitation)
     if problem:
         raise Conflict(problem)
-    user = org_services.user_signup(username=username, password=password, name=name)
+    user = member_services.user_signup(username=username, password=password, name=name)
     invitation_accept(user=user, token=token)
     return user
 

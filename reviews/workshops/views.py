@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.forms import SignupForm
+from orgs.members.forms import SignupForm
 from orgs.web import actor, current_organization, form_error, is_htmx, submit
 from reviews.harms import selectors as harm_selectors
 from reviews.harms.forms import HarmCardForm, RatingForm, StakeholderForm

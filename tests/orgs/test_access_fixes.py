@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from orgs import access
-from orgs import services as org_services
 from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.members import services as member_services
 from orgs.models import Membership, Role
 from reviews import selectors as review_selectors
 from reviews import services as review_services
@@ -33,7 +33,7 @@ def workshop(review, facilitator):
 
 def _remove(org, user):
     owner = org.memberships.get(role=Role.OWNER).user
-    org_services.membership_delete(
+    member_services.membership_delete(
         actor=owner, membership=Membership.objects.get(organization=org, user=user)
     )
 
@@ -272,7 +272,7 @@ def test_a_workshop_guest_promoted_to_facilitator_sees_what_they_create(
     assert access.standing(guest, org) == Role.GUEST
     with pytest.raises(PermissionDenied):
         review_services.system_create(actor=guest, organization=org, name="Nope")
-    org_services.membership_change_role(
+    member_services.membership_change_role(
         actor=owner, membership=Membership.objects.get(user=guest), role=Role.FACILITATOR
     )
     system = review_services.system_create(actor=guest, organization=org, name="Theirs")
@@ -304,11 +304,11 @@ def test_a_guest_is_not_a_member_for_owning_leading_or_facilitating(
 def test_an_invitation_cannot_be_accepted_by_someone_already_in_the_organization(
     org, owner, reviewer
 ):
-    _invitation, token = org_services.member_invitation_create(
+    _invitation, token = member_services.member_invitation_create(
         actor=owner, organization=org, role=Role.VIEWER
     )
     with pytest.raises(Conflict, match="already a member"):
-        org_services.member_invitation_accept(user=reviewer, token=token)
+        member_services.member_invitation_accept(user=reviewer, token=token)
     assert Membership.objects.get(organization=org, user=reviewer).role == Role.REVIEWER
 
 
@@ -316,10 +316,10 @@ def test_a_guest_who_accepts_a_member_invitation_becomes_a_full_member(
     org, owner, workshop, facilitator
 ):
     guest = _guest(workshop, facilitator)
-    _invitation, token = org_services.member_invitation_create(
+    _invitation, token = member_services.member_invitation_create(
         actor=owner, organization=org, role=Role.PARTICIPANT
     )
-    org_services.member_invitation_accept(user=guest, token=token)
+    member_services.member_invitation_accept(user=guest, token=token)
     assert access.standing(guest, org) == Role.PARTICIPANT
     assert review_selectors.reviews_for(guest).exists()
 

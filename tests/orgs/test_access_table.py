@@ -68,6 +68,8 @@ from orgs import selectors as org_selectors
 from orgs import services as org_services
 from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.members import selectors as member_selectors
+from orgs.members import services as member_services
 from orgs.models import Membership, Role
 from reviews import selectors as review_selectors
 from reviews import services as reviews
@@ -224,7 +226,7 @@ def build_world() -> World:
     ws.invitation_accept(
         user=people["guest_elsewhere"], token=ws.invitation_create(actor=owner, workshop=w2).token
     )
-    org_services.membership_delete(
+    member_services.membership_delete(
         actor=owner, membership=Membership.objects.get(organization=acme, user=people["outsider"])
     )
 
@@ -246,7 +248,7 @@ def build_world() -> World:
         intent="unintended",
         valence="negative",
     )
-    member_invitation, token = org_services.member_invitation_create(
+    member_invitation, token = member_services.member_invitation_create(
         actor=owner, organization=acme, role=Role.VIEWER
     )
     notice = org_services.notice_send(
@@ -512,7 +514,7 @@ def category() -> HarmCategory:
 
 
 def accept_member_invitation(c: Ctx) -> Any:
-    return org_services.member_invitation_accept(
+    return member_services.member_invitation_accept(
         user=c.user, token=c.world.tokens["member_invitation"]
     )
 
@@ -562,10 +564,10 @@ CASES: dict[str, Case] = {
         "organizations",
         {"name": "Acme Renamed"},
     ),
-    "membership.read": read("guest_membership", org_selectors.memberships_for, "memberships"),
+    "membership.read": read("guest_membership", member_selectors.memberships_for, "memberships"),
     "membership.update": change(
         "guest_membership",
-        lambda c: org_services.membership_change_role(
+        lambda c: member_services.membership_change_role(
             actor=c.user, membership=c.obj("guest_membership"), role=Role.VIEWER
         ),
         "memberships",
@@ -573,17 +575,17 @@ CASES: dict[str, Case] = {
     ),
     "membership.delete": delete(
         "guest_membership",
-        lambda c: org_services.membership_delete(
+        lambda c: member_services.membership_delete(
             actor=c.user, membership=c.obj("guest_membership")
         ),
         "memberships",
     ),
     "member_invitation.read": read(
-        "member_invitation", org_selectors.member_invitations_for, "member-invitations"
+        "member_invitation", member_selectors.member_invitations_for, "member-invitations"
     ),
     "member_invitation.create": create(
         "org",
-        lambda c: org_services.member_invitation_create(
+        lambda c: member_services.member_invitation_create(
             actor=c.user, organization=c.obj("org"), role=Role.VIEWER
         ),
         "member-invitations",
@@ -592,7 +594,7 @@ CASES: dict[str, Case] = {
     # The service asks about the invitation's organization.
     "member_invitation.revoke": change(
         "member_invitation",
-        lambda c: org_services.member_invitation_revoke(
+        lambda c: member_services.member_invitation_revoke(
             actor=c.user, invitation=c.obj("member_invitation")
         ),
         "member-invitations",
@@ -1179,8 +1181,8 @@ def test_it_answers_a_workshop_route_of_a_delegated_action_as_the_policy_says(
 def test_it_signs_a_newcomer_up_before_accepting(shared_world: World, db: None) -> None:
     """What the invitation pages do for someone without an account."""
     with rolled_back():
-        user = org_services.user_signup(username="newcomer", password=PASSWORD)
-        membership = org_services.member_invitation_accept(
+        user = member_services.user_signup(username="newcomer", password=PASSWORD)
+        membership = member_services.member_invitation_accept(
             user=user, token=shared_world.tokens["member_invitation"]
         )
         assert membership.user == user

@@ -1,6 +1,7 @@
 from django import forms
 
-from .models import Role
+from orgs.models import Role
+
 from .services import INVITABLE_ROLES
 
 
