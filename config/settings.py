@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "orgs.api_support.ForethoughtAutoSchema",
     "EXCEPTION_HANDLER": "orgs.api_support.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -67,3 +67,5 @@ urlpatterns = [
     path("", include("reviews.workshops.urls")),
     path("", include("audits.urls")),
 ]
+
+handler404 = "config.errors.not_found"

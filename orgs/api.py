@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,6 +85,7 @@ class ChainVerificationViewSet(
     def get_queryset(self) -> Any:
         return selectors.chain_verifications_for(self.request.user)
 
+    @extend_schema(responses={202: ChainVerificationSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -124,6 +125,47 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ServiceError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        body: dict[str, Any] = {"detail": " ".join(exc.messages)}
+        if hasattr(exc, "error_dict"):
+            body = dict(exc.message_dict)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    # Every error body is an object: a bare list of messages becomes its "detail".
+    if response is not None and isinstance(response.data, list):
+        response.data = {"detail": " ".join(str(message) for message in response.data)}
+    return response
+
+
+ERROR_DETAIL = inline_serializer(name="ErrorDetail", fields={"detail": serializers.CharField()})
+CONFLICT = inline_serializer(
+    name="Conflict",
+    fields={
+        "detail": serializers.CharField(),
+        "details": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+
+
+class ForethoughtAutoSchema(AutoSchema):
+    """Documents the error answers the API really gives, beside its successes:
+    400 (field messages, or ``detail``), 401 and 403 (``detail``), 404 (``detail``: not in
+    your organizations, or no such page), 409 (``detail`` and sometimes ``details``: the
+    object's state forbids the change), 415 (a body the route cannot read)."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        errors: dict[str, Any] = {"403": ERROR_DETAIL, "404": ERROR_DETAIL}
+        permissions = getattr(self.view, "permission_classes", [])
+        if not any(getattr(p, "__name__", "") == "AllowAny" for p in permissions):
+            errors["401"] = ERROR_DETAIL
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        if writes or self._is_list_view():
+            errors["400"] = OpenApiTypes.OBJECT
+        if writes:
+            errors["409"] = CONFLICT
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["415"] = ERROR_DETAIL  # a body in a media type the route does not read
+        for code, body in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(body, code, direction=direction)
+        return responses

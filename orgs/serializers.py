@@ -52,6 +52,12 @@ class EventSerializer(StrictInput, serializers.ModelSerializer):
     """Events as the requesting user may see them: the actor of an anonymous contribution
     is hidden from everyone but that actor."""
 
+    actor = serializers.CharField(
+        read_only=True, help_text='The username, "system", or "anonymous participant".'
+    )
+    before = serializers.JSONField(read_only=True, allow_null=True)
+    after = serializers.JSONField(read_only=True, allow_null=True)
+
     class Meta:
         model = Event
         fields = [

@@ -97,7 +97,7 @@ class MemberInvitationViewSet(
         )
         return Response(self.get_serializer(invitation).data)
 
-    @extend_schema(request=InvitationAcceptSerializer, responses=MembershipSerializer)
+    @extend_schema(request=InvitationAcceptSerializer, responses={201: MembershipSerializer})
     @action(detail=False, methods=["post"])
     def accept(self, request: Request) -> Response:
         """Join with the invitation's role (any logged-in person holding the link)."""

@@ -158,6 +158,7 @@ class RatingViewSet(
     def get_queryset(self) -> Any:
         return selectors.ratings_for(self.request.user)
 
+    @extend_schema(responses={201: RatingSerializer, 200: RatingSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

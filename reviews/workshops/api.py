@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +32,14 @@ from .serializers import (
 )
 
 CONTRIBUTE = "workshop.contribute"
+VOTE_ANSWER = inline_serializer(
+    name="VoteAnswer",
+    fields={
+        "id": serializers.IntegerField(required=False),
+        "harm": serializers.IntegerField(),
+        "votes_left": serializers.IntegerField(),
+    },
+)
 
 
 class WorkshopViewSet(
@@ -109,15 +117,22 @@ class WorkshopViewSet(
             "aggregates": harm_selectors.harm_aggregates(harms),
         }
 
-    @extend_schema(request=CardSerializer, responses=CardSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CardSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CardSerializer, responses={201: CardSerializer})
     @action(detail=True, methods=["get", "post"])
     def cards(self, request: Request, pk: str | None = None) -> Response:
-        """GET: the harm cards of the board with their aggregates. POST: add a card."""
+        """GET: the harm cards of the board with their aggregates, a page at a time.
+        POST: add a card."""
         workshop = self.get_object()
         if request.method == "GET":
-            harms = list(selectors.cards_of(workshop).prefetch_related("stakeholders"))
+            page = self.paginate_queryset(
+                selectors.cards_of(workshop).prefetch_related("stakeholders")
+            )
+            harms = list(page or [])
             context = self._card_context(workshop, harms)
-            return Response(CardSerializer(harms, many=True, context=context).data)
+            return self.get_paginated_response(
+                CardSerializer(harms, many=True, context=context).data
+            )
         payload = CardSerializer(data=request.data, context=self._card_context(workshop, []))
         payload.is_valid(raise_exception=True)
         harm = services.card_add(actor=self.actor, workshop=workshop, **payload.validated_data)
@@ -142,7 +157,9 @@ class WorkshopViewSet(
     def _card_of(self, workshop: Workshop, harm_id: int) -> Any:
         return get_object_or_404(selectors.cards_of(workshop), pk=harm_id)
 
-    @extend_schema(request=CardRatingSerializer, responses=RatingSerializer)
+    @extend_schema(
+        request=CardRatingSerializer, responses={201: RatingSerializer, 200: RatingSerializer}
+    )
     @action(detail=True, methods=["post"])
     def ratings(self, request: Request, pk: str | None = None) -> Response:
         """Rate a card (POST again to change your rating): 201 when new, 200 when changed."""
@@ -157,7 +174,7 @@ class WorkshopViewSet(
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=CardVoteSerializer, responses=None)
+    @extend_schema(request=CardVoteSerializer, responses={201: VOTE_ANSWER})
     @action(detail=True, methods=["post"])
     def vote(self, request: Request, pk: str | None = None) -> Response:
         """Place one of your dots on a card."""
@@ -175,7 +192,7 @@ class WorkshopViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=CardVoteSerializer, responses=None)
+    @extend_schema(request=CardVoteSerializer, responses={200: VOTE_ANSWER})
     @action(detail=True, methods=["post"])
     def unvote(self, request: Request, pk: str | None = None) -> Response:
         """Take one of your dots back from a card."""
@@ -186,7 +203,7 @@ class WorkshopViewSet(
         services.card_unvote(actor=self.actor, workshop=workshop, harm=harm)
         return Response({"harm": harm.pk, "votes_left": services.votes_left(self.actor, workshop)})
 
-    @extend_schema(request=WorkshopStakeholderSerializer, responses=StakeholderSerializer)
+    @extend_schema(request=WorkshopStakeholderSerializer, responses={201: StakeholderSerializer})
     @action(detail=True, methods=["post"])
     def stakeholders(self, request: Request, pk: str | None = None) -> Response:
         """Name a stakeholder of the review from the workshop."""
