@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orgs.api_support import ScopedViewSet
+from orgs.api_support import ERROR_DETAIL, ScopedViewSet
 from orgs.models import Organization
 
 from . import selectors, services
@@ -55,6 +55,7 @@ class AuditRunViewSet(
     def get_queryset(self) -> Any:
         return selectors.runs_for(self.request.user).prefetch_related("verdicts__gate")
 
+    @extend_schema(responses={202: AuditRunSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -68,7 +69,7 @@ class AuditRunViewSet(
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 409: ERROR_DETAIL})
     @action(detail=True, methods=["get"])
     def result(self, request: Request, pk: str | None = None) -> Response:
         run = self.get_object()

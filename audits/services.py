@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import math
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,8 +130,43 @@ def local_path(dataset: Dataset) -> Iterator[Path]:
 
 
 def run_config(run: AuditRun) -> AuditConfig:
-    """The run's stored config, read with this deployment's streaming batch size."""
-    return run.audit_config(chunk_rows=settings.AUDIT_CHUNK_ROWS)
+    """The run's stored config, read with this deployment's streaming batch size and
+    limits (the settings named in the messages of a refused audit)."""
+    return run.audit_config(
+        chunk_rows=settings.AUDIT_CHUNK_ROWS,
+        max_values_per_feature=settings.AUDIT_MAX_VALUES_PER_FEATURE,
+        max_cells=settings.AUDIT_MAX_CELLS,
+        max_label_length=settings.AUDIT_MAX_LABEL_LENGTH,
+    )
+
+
+@contextlib.contextmanager
+def heartbeat(run_id: int) -> Iterator[None]:
+    """While the block runs, keep telling other workers this run is alive (every quarter
+    of AUDIT_STALE_SECONDS), so a second delivery of the task never takes it over in the
+    middle of a long computation. In-process (eager) runs have no other worker."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield
+        return
+    stop = threading.Event()
+    interval = max(1.0, settings.AUDIT_STALE_SECONDS / 4)
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                AuditRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"audit-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 @transaction.atomic
@@ -213,7 +250,7 @@ def audit_execute(*, run_id: int) -> AuditRun:
     run = AuditRun.objects.select_related("dataset").get(pk=run_id)
     try:
         config = run_config(run)
-        with local_path(run.dataset) as path:
+        with heartbeat(run_id), local_path(run.dataset) as path:
             result = audit_file(path, config, progress=_progress_reporter(run_id))
     except AuditInputError as exc:
         return _finish_failed(run, exc.message)
@@ -228,7 +265,7 @@ def audit_count_part(
 
     run = AuditRun.objects.select_related("dataset").get(pk=run_id)
     AuditRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
-    with local_path(run.dataset) as path:
+    with heartbeat(run_id), local_path(run.dataset) as path:
         counts = count_file(
             path, run_config(run), bins=scorebins_from_json(bins), row_range=(start, stop)
         )
@@ -243,10 +280,11 @@ def audit_merge_parts(*, run_id: int, parts: list[dict[str, Any]]) -> AuditRun:
 
     run = AuditRun.objects.select_related("dataset").get(pk=run_id)
     started = time.perf_counter()
-    counts = merge([counts_from_json(p) for p in parts])
     config = run_config(run)
     try:
-        result = compute(counts, config)
+        with heartbeat(run_id):
+            counts = merge([counts_from_json(p) for p in parts])
+            result = compute(counts, config)
     except AuditInputError as exc:
         return _finish_failed(run, exc.message)
     result["input"] = {
@@ -277,6 +315,15 @@ def split_plan(run: AuditRun) -> tuple[list[tuple[int, int]], dict[str, Any] | N
 @transaction.atomic
 def audit_store_result(*, run_id: int, result: dict[str, Any]) -> AuditRun:
     """Save the result, judge every launch gate of the review, and tell the lead."""
+    size = len(json.dumps(result, allow_nan=False))
+    if size > settings.AUDIT_MAX_RESULT_BYTES:
+        run = AuditRun.objects.get(pk=run_id)
+        return _finish_failed(
+            run,
+            f"The result would take {size / 2**20:.1f} MiB; the limit is "
+            f"{settings.AUDIT_MAX_RESULT_BYTES / 2**20:.0f} MiB (AUDIT_MAX_RESULT_MB). Audit "
+            "fewer features or groups.",
+        )
     run = (
         AuditRun.objects.select_for_update(of=("self",))
         .select_related("review__lead")

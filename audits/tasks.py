@@ -1,12 +1,35 @@
 import socket
 
 from celery import chord, group, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from . import services
 from .models import AuditRun
 
+LIMITS = {
+    "soft_time_limit": settings.AUDIT_SOFT_TIME_LIMIT,
+    "time_limit": settings.AUDIT_TIME_LIMIT,
+}
 
-@shared_task(bind=True, acks_late=True, max_retries=20, soft_time_limit=3000, time_limit=3300)
+
+def failure_message(exc: BaseException) -> str:
+    """What a run that stopped on a worker's limit says."""
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return (
+            f"The audit took longer than {settings.AUDIT_SOFT_TIME_LIMIT} s "
+            "(AUDIT_SOFT_TIME_LIMIT). Audit fewer rows or features, or raise the limit."
+        )
+    if isinstance(exc, MemoryError):
+        return (
+            f"The audit needed more memory than a worker may use "
+            f"({settings.AUDIT_WORKER_MEMORY_MB} MB, AUDIT_WORKER_MEMORY_MB). Audit fewer "
+            "features or groups, or fewer bootstrap resamples."
+        )
+    return f"Internal error: {type(exc).__name__}"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=20, **LIMITS)
 def execute_audit(self, run_id: int) -> str:
     state = services.audit_claim(run_id, socket.gethostname())
     if state == "busy":  # another worker has it; if that one dies we take over
@@ -14,24 +37,27 @@ def execute_audit(self, run_id: int) -> str:
     if state == "claimed":
         try:
             services.audit_execute(run_id=run_id)
-        except Exception as exc:
-            services.audit_fail(run_id=run_id, message=f"Internal error: {type(exc).__name__}")
+        except (Exception, MemoryError) as exc:
+            services.audit_fail(run_id=run_id, message=failure_message(exc))
+            if isinstance(exc, SoftTimeLimitExceeded | MemoryError):
+                return "failed"
             raise
     return state
 
 
-@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3300)
+@shared_task(acks_late=True, **LIMITS)
 def count_audit_part(run_id: int, start: int, stop: int, bins: dict | None) -> dict:
     return services.audit_count_part(run_id=run_id, start=start, stop=stop, bins=bins)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **LIMITS)
 def merge_audit_parts(parts: list[dict], run_id: int) -> int:
     try:
         services.audit_merge_parts(run_id=run_id, parts=parts)
-    except Exception as exc:
-        services.audit_fail(run_id=run_id, message=f"Internal error: {type(exc).__name__}")
-        raise
+    except (Exception, MemoryError) as exc:
+        services.audit_fail(run_id=run_id, message=failure_message(exc))
+        if not isinstance(exc, SoftTimeLimitExceeded | MemoryError):
+            raise
     return run_id
 
 

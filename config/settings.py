@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "orgs.middleware.CurrentOrganizationMiddleware",
+    "orgs.idempotency.IdempotencyMiddleware",
     # Axes must come last so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,13 +191,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins are throttled per (username, IP) pair: an attacker cannot lock a victim out
-# from another address, and one address cannot walk through many usernames unnoticed.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failed logins are throttled per account (whatever the address: credential stuffing from
+# many machines) and per address (whatever the account: password spraying from one
+# machine). The price: someone who knows a username can keep that account locked; the
+# cool-off is short and `manage.py axes_reset_username` unlocks it.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "orgs.views.locked_out"
+# Failures expire with the cool-off, not with a success: otherwise one good login to their
+# own account would clear an address's count for someone spraying passwords from it.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 # Behind a reverse proxy, the client address comes from X-Forwarded-For.
@@ -328,13 +333,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 15 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 16 * 60)
+# An audit may run longer than other tasks; at the soft limit it fails with a message.
+AUDIT_SOFT_TIME_LIMIT = env_int("AUDIT_SOFT_TIME_LIMIT", 30 * 60)
+AUDIT_TIME_LIMIT = env_int("AUDIT_TIME_LIMIT", AUDIT_SOFT_TIME_LIMIT + 60)
+# A worker process is replaced after a task that left it above this resident size (KiB),
+# and (on Linux) may not reserve more than AUDIT_WORKER_MEMORY_MB of address space: an
+# audit that needs more fails with a message instead of taking the machine down.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_MB", 1536) * 1024
+AUDIT_WORKER_MEMORY_MB = env_int("AUDIT_WORKER_MEMORY_MB", 6144)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# With acks_late a task must finish within the visibility timeout or Redis redelivers it.
+# With acks_late a task must finish within the visibility timeout or Redis delivers it
+# again while it still runs: the default outlasts the longest hard time limit (a system
+# check warns otherwise). An audit delivered twice is also guarded by its claim, which a
+# heartbeat keeps fresh while it computes (audits/services.py).
+VISIBILITY_TIMEOUT = env_int(
+    "CELERY_VISIBILITY_TIMEOUT", max(CELERY_TASK_TIME_LIMIT, AUDIT_TIME_LIMIT) + 300
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300),
+    "visibility_timeout": VISIBILITY_TIMEOUT,
     # How often (seconds) a worker looks for unacknowledged tasks past the visibility
     # timeout, i.e. tasks of a worker that died; kombu scans on every tenth look.
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
@@ -343,6 +362,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-event-chains-nightly": {
         "task": "orgs.ledger.tasks.verify_all_event_chains",
         "schedule": 24 * 60 * 60,
+    },
+    "purge-idempotency-keys": {
+        "task": "orgs.tasks.purge_idempotency_keys",
+        "schedule": 60 * 60,
     },
     "write-event-checkpoint": {
         "task": "orgs.ledger.tasks.write_event_checkpoint",
@@ -372,10 +395,22 @@ AUDIT_SPLIT_BYTES = env_int("AUDIT_SPLIT_MB", 64) * 2**20
 AUDIT_MAX_PARTS = env_int("AUDIT_MAX_PARTS", 16)
 # Rows per batch when streaming Parquet (CSV streams in 16 MiB blocks).
 AUDIT_CHUNK_ROWS = env_int("AUDIT_CHUNK_ROWS", 262_144)
+# What one audit may take on: distinct values of one sensitive feature, observed
+# intersection cells, characters in one group label, and the size of its stored result.
+# An audit beyond a limit is refused before the heavy work, naming the setting.
+AUDIT_MAX_VALUES_PER_FEATURE = env_int("AUDIT_MAX_VALUES_PER_FEATURE", 1000)
+AUDIT_MAX_CELLS = env_int("AUDIT_MAX_CELLS", 10_000)
+AUDIT_MAX_LABEL_LENGTH = env_int("AUDIT_MAX_LABEL_LENGTH", 200)
+AUDIT_MAX_RESULT_BYTES = env_int("AUDIT_MAX_RESULT_MB", 25) * 2**20
 # A running audit whose worker has not reported for this long is taken over by another.
 AUDIT_STALE_SECONDS = env_int("AUDIT_STALE_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+
+# Writes that carry an idempotency key keep their first answer this long; a duplicate that
+# arrives while the first is still running waits this many seconds for its answer.
+IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 24)
+IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 5)
 
 # Roles whose approval a review needs before it can move to "approved", unless the
 # organization sets its own list (Organization.required_signoff_roles).

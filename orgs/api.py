@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from axes.exceptions import AxesBackendPermissionDenied
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -94,3 +97,17 @@ class ChainVerificationViewSet(
         # In eager mode the task has already run on commit; read back its outcome.
         verification.refresh_from_db()
         return Response(self.get_serializer(verification).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TokenView(ObtainAuthToken):
+    """``POST /api/auth/token/`` with a username and password: the API token. While logins
+    are throttled (django-axes) it answers 429 and how long to wait, never whether the
+    password was right."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                raise AxesBackendPermissionDenied("Locked out") from None
+            raise

@@ -3,14 +3,17 @@ the error handler that turns service errors into 400/409 answers."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from axes.exceptions import AxesBackendPermissionDenied
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -19,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import access
+from . import access, idempotency
 from .errors import ServiceError
 
 if TYPE_CHECKING:
@@ -58,12 +61,60 @@ class PolicyPermission(BasePermission):
         return action is None or access.can(request.user, action, obj)
 
 
+class Replayed(Exception):
+    def __init__(self, answer: idempotency.Answer) -> None:
+        self.answer = answer
+
+
+def _jsonable(data: Any) -> Any:
+    if hasattr(data, "lists"):
+        return {name: [_jsonable(v) for v in values] for name, values in data.lists()}
+    if isinstance(data, dict):
+        return {str(k): _jsonable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_jsonable(v) for v in data]
+    if hasattr(data, "read") and hasattr(data, "size"):  # an uploaded file
+        return [getattr(data, "name", ""), data.size]
+    return data
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
+    """A viewset whose writes the policy checks, and whose POSTs are idempotent when they
+    carry an ``Idempotency-Key`` header: a retry gets the first answer again."""
+
     permission_classes = [PolicyPermission]
     # An id is at most 18 digits: anything else is a 404, never an integer overflow.
     lookup_value_regex = "[0-9]{1,18}"
     # DRF action → policy action, e.g. {"create": "harm.create"}.
     policy: dict[str, str] = {}
+
+    _idempotency_record: int | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get("Idempotency-Key")
+        user_id = request.user.pk
+        if request.method != "POST" or key is None or user_id is None:
+            return
+        print_ = idempotency.fingerprint("POST", request.path, _jsonable(request.data))
+        record_id, answer = idempotency.begin(user_id=user_id, key=key, print_=print_)
+        if answer is not None:
+            raise Replayed(answer)
+        self._idempotency_record = record_id
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Replayed):
+            return idempotency.replay(exc.answer)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record_id, self._idempotency_record = self._idempotency_record, None
+        if record_id is not None:
+            if hasattr(response, "render"):
+                response.render()
+            idempotency.finish(record_id, idempotency._answer_of(response))
+        return response
 
     @property
     def actor(self) -> User:
@@ -124,6 +175,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, plus service errors (400/409) and Django validation errors (400)."""
     if isinstance(exc, ServiceError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, AxesBackendPermissionDenied):
+        # The token endpoint while logins are throttled: 429 and how long to wait.
+        minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME * 60))
+        return Response(
+            {"detail": f"Too many failed logins. Try again in {minutes} minutes."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(minutes * 60)},
+        )
     if isinstance(exc, DjangoValidationError):
         body: dict[str, Any] = {"detail": " ".join(exc.messages)}
         if hasattr(exc, "error_dict"):
@@ -146,11 +205,30 @@ CONFLICT = inline_serializer(
 )
 
 
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any string of 1 to 200 characters, new for each intended write. A retry "
+    "with the same key gets the first answer again (header Idempotent-Replayed: true) "
+    "instead of writing twice; the same key with a different request is a 409. Answers are "
+    "kept for 24 hours.",
+    pattern="^[!-~]{1,200}$",
+)
+
+
 class ForethoughtAutoSchema(AutoSchema):
     """Documents the error answers the API really gives, beside its successes:
     400 (field messages, or ``detail``), 401 and 403 (``detail``), 404 (``detail``: not in
     your organizations, or no such page), 409 (``detail`` and sometimes ``details``: the
     object's state forbids the change), 415 (a body the route cannot read)."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST" and isinstance(self.view, ScopedViewSet):
+            parameters.append(IDEMPOTENCY_HEADER)
+        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
@@ -165,6 +243,8 @@ class ForethoughtAutoSchema(AutoSchema):
             errors["409"] = CONFLICT
         if self.method in ("POST", "PUT", "PATCH"):
             errors["415"] = ERROR_DETAIL  # a body in a media type the route does not read
+        if type(self.view).__name__ == "TokenView":
+            errors["429"] = ERROR_DETAIL  # failed logins are throttled
         for code, body in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(body, code, direction=direction)

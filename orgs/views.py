@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -71,3 +75,21 @@ def notices(request: HttpRequest) -> HttpResponse:
         return redirect("notices")
     items = selectors.notices_for(request.user)[:100]
     return render(request, "orgs/notices.html", {"notices": items})
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout answer: 429 with how long to wait, as a page or as JSON for
+    the API's token endpoint."""
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME * 60))
+    message = (
+        f"Too many failed logins for this account or from this address. Try again in "
+        f"{minutes} minute{'s' if minutes != 1 else ''}."
+    )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -24,6 +24,7 @@ from orgs.ledger.writes import apply_changes, log_change, snapshot
 from orgs.models import Membership, Organization, Role
 
 from .models import MemberInvitation
+from .usernames import skeletons
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -221,19 +222,32 @@ def member_invitation_accept(*, user: User, token: str) -> Membership:
 # --- Accounts ----------------------------------------------------------------------------
 
 
+UNAVAILABLE = "That username is not available. Pick another."
+
+
+def username_taken(username: str) -> bool:
+    """Whether an account's name looks like ``username`` (equal skeletons). The same
+    answer for an existing name and a look-alike, so it does not confirm who has an
+    account. Scans every username: fine for thousands of accounts."""
+    wanted = skeletons(username)
+    names = _user_model().objects.values_list("username", flat=True).iterator(chunk_size=2000)
+    return any(skeletons(name) & wanted for name in names)
+
+
 @transaction.atomic
 def user_signup(*, username: str, password: str, name: str = "", email: str = "") -> Any:
-    """Create an account for someone arriving through an invitation link."""
+    """Create an account for someone arriving through an invitation link. The password
+    must pass Django's validators; a name taken or confusable with a taken one gets one
+    message that does not say which."""
     User = _user_model()
-    if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError(
-            "That username is taken; log in instead, or pick another.", field="username"
-        )
+    username = User.normalize_username(username)
     candidate = User(username=username, first_name=name, email=email)
     try:
         validate_password(password, candidate)
     except ValidationError as exc:
         raise ServiceError(" ".join(exc.messages), field="password") from exc
+    if username_taken(username):
+        raise ServiceError(UNAVAILABLE, field="username")
     return User.objects.create_user(
         username=username, password=password, first_name=name, email=email
     )

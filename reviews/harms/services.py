@@ -245,7 +245,10 @@ def rating_set(
     granted = access.require(actor, "rating.set", harm, permit=permit)
     if permit is None and harm.source == HarmSource.WORKSHOP:
         raise Conflict("This harm is a workshop card: rate it on its workshop's board.")
-    rating = Rating.objects.select_for_update().filter(harm=harm, user=actor).first()
+    # Lock the harm: two ratings sent at once take turns, so the second finds the first
+    # and reports an update instead of failing on the one-rating-per-person constraint.
+    Harm.objects.select_for_update().filter(pk=harm.pk).first()
+    rating = Rating.objects.filter(harm=harm, user=actor).first()
     if rating is None:
         rating = Rating.objects.create(
             organization_id=harm.organization_id, harm=harm, user=actor, **values

@@ -356,3 +356,40 @@ def test_pages_link_only_to_what_the_reader_may_open(
     audits = client.get(reverse("audit_home")).content.decode()
     assert run.dataset.name in audits
     assert reverse("audit_configure", args=[run.dataset.pk]) not in audits
+
+
+# --- Sign-up through a link ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["olivia", "Olivia", "OLIVIA", "0livia", "оlivia", "ｏｌｉｖｉａ"])
+def test_a_taken_or_look_alike_username_gets_one_message_that_names_no_one(
+    owner, workshop, facilitator, name
+):
+    invitation = ws.invitation_create(actor=facilitator, workshop=workshop)
+    with pytest.raises(ServiceError) as info:
+        ws.guest_signup_and_accept(
+            token=invitation.token, username=name, password="a-long-passphrase"
+        )
+    assert info.value.field == "username"
+    assert info.value.message == "That username is not available. Pick another."
+    assert not Membership.objects.filter(user__username=name).exclude(user=owner).exists()
+
+
+def test_a_username_that_only_resembles_in_a_small_way_is_accepted(owner, workshop, facilitator):
+    invitation = ws.invitation_create(actor=facilitator, workshop=workshop)
+    user = ws.guest_signup_and_accept(
+        token=invitation.token, username="oliver", password="a-long-passphrase"
+    )
+    assert user.username == "oliver"
+
+
+def test_the_invitation_page_shows_the_same_message_for_a_taken_name(
+    owner, workshop, facilitator, client
+):
+    invitation = ws.invitation_create(actor=facilitator, workshop=workshop)
+    url = reverse("invitation_accept", args=[invitation.token])
+    taken = client.post(url, {"username": "olivia", "password": "a-long-passphrase"})
+    alike = client.post(url, {"username": "0livia", "password": "a-long-passphrase"})
+    assert taken.status_code == alike.status_code == 400
+    for response in (taken, alike):
+        assert "That username is not available. Pick another." in response.content.decode()

@@ -25,16 +25,51 @@ def test_the_login_page_logs_in_and_lands_on_systems(owner, org, system, client)
     assert b"Credit model" in response.content
 
 
-def test_repeated_failed_logins_are_throttled_per_user_and_address(owner, org, client, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        response = client.post(reverse("login"), {"username": "olivia", "password": "nope"})
+def test_repeated_failed_logins_lock_the_account_from_every_address(owner, org, client, settings):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        attacker = Client(REMOTE_ADDR=f"10.0.0.{i + 1}")  # credential stuffing
+        attacker.post(reverse("login"), {"username": "olivia", "password": "nope"})
     response = client.post(reverse("login"), {"username": "olivia", "password": PASSWORD})
     assert response.status_code == 429
-    assert b"Too many failed logins" in response.content
-    # The same account from another address is not locked out.
+    page = response.content.decode()
+    assert "Too many failed logins" in page and "Try again in <strong>15 minutes" in page
+    assert response["Retry-After"] == "900"
+
+
+def test_password_spraying_from_one_address_is_throttled(owner, org, client, settings):
+    """Wrong passwords on several accounts from one address, then a right one."""
+    from tests.conftest import make_user
+
+    for name in ("ana", "bo", "cy"):
+        make_user(name)
+    attempts = 0
+    while attempts < settings.AXES_FAILURE_LIMIT:
+        for name in ("ana", "bo", "cy"):
+            if attempts < settings.AXES_FAILURE_LIMIT:
+                client.post(reverse("login"), {"username": name, "password": "Winter2026!"})
+                attempts += 1
+    response = client.post(reverse("login"), {"username": "olivia", "password": PASSWORD})
+    assert response.status_code == 429
+    # Another address is unaffected for an account that was not attacked.
     other = Client(REMOTE_ADDR="10.9.8.7")
     ok = other.post(reverse("login"), {"username": "olivia", "password": PASSWORD})
     assert ok.status_code == 302
+
+
+def test_the_token_endpoint_answers_429_when_logins_are_throttled(owner, settings):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    answers = [
+        api.post("/api/auth/token/", {"username": "olivia", "password": "nope"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    # The failure that reaches the limit is already answered as a lockout.
+    assert answers == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    locked = api.post("/api/auth/token/", {"username": "olivia", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Try again in 15 minutes" in locked.json()["detail"]
+    assert locked["Retry-After"] == "900"
 
 
 def test_pages_need_a_login(db, client):
