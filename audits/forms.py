@@ -58,7 +58,7 @@ class RunForm(forms.Form):
     )
     weight = forms.ChoiceField(required=False, label="Sample-weight column (optional)")
     bootstrap = forms.IntegerField(min_value=0, max_value=10000, initial=1000)
-    seed = forms.IntegerField(initial=0)
+    seed = forms.IntegerField(initial=0, min_value=0, max_value=2**32 - 1)
 
     def __init__(self, *args: Any, columns: Any = (), reviews: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,9 @@ from .services import INVITABLE_ROLES
 
 class MemberInvitationForm(forms.Form):
     email = forms.EmailField(
-        required=False, help_text="Optional: the link is mailed there. It is also shown once."
+        required=False,
+        max_length=254,
+        help_text="Optional: the link is mailed there. It is also shown once.",
     )
     role = forms.ChoiceField(choices=[(r, Role(r).label) for r in INVITABLE_ROLES])
     days = forms.IntegerField(min_value=1, max_value=30, initial=7, label="Valid for (days)")
