@@ -1,5 +1,9 @@
 """SVG charts of audit results with matplotlib's object API (no pyplot, thread-safe).
-Pure: plain data in, SVG text out, so the dossier can reuse them."""
+Pure: plain data in, SVG text out, so the dossier can reuse them.
+
+Every string from the data (group labels, feature and metric names, run labels) is drawn as
+plain text: matplotlib would otherwise parse text between two "$" as mathtext, and raise on
+an unknown command or recurse on deeply nested braces."""
 
 from __future__ import annotations
 
@@ -14,12 +18,43 @@ matplotlib.rcParams.update(
     {
         "svg.fonttype": "none",  # keep text as text: smaller, selectable, screen-reader friendly
         "svg.hashsalt": "forethought",  # stable element ids
+        "text.usetex": False,  # never hand user text to LaTeX
         "font.size": 9,
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
 )
 BLUE, GREY, RED = "#0b5cad", "#8c959f", "#b42318"
+MAX_BARS = 40
+
+
+def _plain(text: object) -> str:
+    """Text matplotlib draws as it is: an escaped "\\$" is a literal dollar sign, and text
+    with no unescaped "$" is never parsed as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _error_bars(value: float, ci: list[float | None] | None) -> tuple[float, float]:
+    """Lengths below and above the estimate, never negative: a bound on the wrong side of
+    the estimate by rounding (a lower bound of 3.5e-18 over an estimate of 0) draws as 0."""
+    low = ci[0] if ci and ci[0] is not None else value
+    high = ci[1] if ci and ci[1] is not None else value
+    return max(0.0, value - low), max(0.0, high - value)
+
+
+def _largest(items: list[dict], size: str, keep: object, key: str) -> tuple[list[dict], str]:
+    """At most MAX_BARS items: the largest by ``size``, and the one whose ``key`` is
+    ``keep`` (the reference, the lowest ratio), in their order; and a note when some are
+    left out. Drawing 10,000 bars would take minutes and megabytes; the tables list all."""
+    if len(items) <= MAX_BARS:
+        return items, ""
+    by_size = sorted(range(len(items)), key=lambda i: -(items[i].get(size) or 0))
+    chosen = set(by_size[: MAX_BARS - 1])
+    chosen.update(i for i, item in enumerate(items) if item.get(key) == keep)
+    while len(chosen) > MAX_BARS:
+        chosen.discard(next(i for i in reversed(by_size) if i in chosen))
+    shown = [items[i] for i in sorted(chosen)]
+    return shown, f"; the {len(shown)} largest of {len(items):,} shown"
 
 
 def _svg(fig: Figure, title: str) -> str:
@@ -38,10 +73,14 @@ def _svg(fig: Figure, title: str) -> str:
 def group_rates_svg(dimension: dict, metric: str = "selection_rate") -> str:
     """Per-group rate with its Wilson interval as error bars; the reference in grey."""
     groups = [g for g in dimension["groups"] if g["metrics"][metric]["value"] is not None]
-    labels = [g["group"] for g in groups]
+    groups, note = _largest(groups, "rows", dimension["reference"], "group")
+    labels = [_plain(g["group"]) for g in groups]
     values = [g["metrics"][metric]["value"] for g in groups]
-    lows = [v - (g["metrics"][metric]["ci"][0] or v) for v, g in zip(values, groups, strict=True)]
-    highs = [(g["metrics"][metric]["ci"][1] or v) - v for v, g in zip(values, groups, strict=True)]
+    bars = [
+        _error_bars(v, g["metrics"][metric].get("ci")) for v, g in zip(values, groups, strict=True)
+    ]
+    lows = [low for low, _ in bars]
+    highs = [high for _, high in bars]
     fig = Figure(figsize=(6.4, 0.35 * len(groups) + 1.0))
     ax = fig.add_subplot()
     colors = [GREY if g["group"] == dimension["reference"] else BLUE for g in groups]
@@ -56,30 +95,36 @@ def group_rates_svg(dimension: dict, metric: str = "selection_rate") -> str:
     ax.set_yticks(range(len(groups)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"{metric.replace('_', ' ')} (bars: 95% Wilson interval; grey: reference)")
+    ax.set_xlabel(
+        _plain(f"{metric.replace('_', ' ')} (bars: 95% Wilson interval; grey: reference{note})")
+    )
     title = f"{metric.replace('_', ' ')} by {dimension['name']}"
-    ax.set_title(title, loc="left")
+    ax.set_title(_plain(title), loc="left")
     return _svg(fig, title)
 
 
 def impact_ratio_svg(dimension: dict) -> str:
     """Impact ratio per category with the four-fifths (0.8) line."""
     rows = [r for r in dimension["impact_ratios"]["rows"] if r["impact_ratio"] is not None]
+    lowest = dimension["impact_ratios"].get("min_group")
+    rows, note = _largest(rows, "n", lowest, "category")
     fig = Figure(figsize=(6.4, 0.35 * len(rows) + 1.0))
     ax = fig.add_subplot()
     colors = [RED if r["impact_ratio"] < 0.8 else (GREY if r["small"] else BLUE) for r in rows]
     ax.barh(range(len(rows)), [r["impact_ratio"] for r in rows], color=colors)
     ax.axvline(0.8, color=RED, linestyle="--", linewidth=1)
     ax.text(0.8, -0.7, " 0.8", color=RED, va="bottom")
-    ax.set_yticks(range(len(rows)), [r["category"] for r in rows])
+    ax.set_yticks(range(len(rows)), [_plain(r["category"]) for r in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
     ax.set_xlabel(
-        f"impact ratio ({dimension['impact_ratios']['rate'].replace('_', ' ')} ÷ "
-        "highest); red: below four-fifths"
+        _plain(
+            f"impact ratio ({dimension['impact_ratios']['rate'].replace('_', ' ')} ÷ "
+            f"highest); red: below four-fifths{note}"
+        )
     )
     title = f"Impact ratios by {dimension['name']}"
-    ax.set_title(title, loc="left")
+    ax.set_title(_plain(title), loc="left")
     return _svg(fig, title)
 
 
@@ -100,7 +145,7 @@ def trend_svg(
             ax.vlines(i, low, high, color=BLUE, alpha=0.4)
     if threshold is not None:
         ax.axhline(threshold, color=RED, linestyle="--", linewidth=1)
-    ax.set_xticks(range(len(points)), [p[0] for p in points], rotation=30, ha="right")
+    ax.set_xticks(range(len(points)), [_plain(p[0]) for p in points], rotation=30, ha="right")
     title = metric.replace("_", " ")
-    ax.set_title(title, loc="left")
+    ax.set_title(_plain(title), loc="left")
     return _svg(fig, f"{title} across audit runs")

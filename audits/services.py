@@ -419,8 +419,12 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
     return verdicts
 
 
-def audit_fail(*, run_id: int, message: str) -> None:
+def audit_fail(*, run_id: int, message: str, keep_reason: bool = False) -> None:
+    """Mark the run failed with ``message`` (unless ``keep_reason`` and it already failed
+    with its own reason)."""
     run = AuditRun.objects.get(pk=run_id)
+    if keep_reason and run.status == RunStatus.FAILED and run.error:
+        return
     _finish_failed(run, message)
 
 

@@ -5,6 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from . import services
+from .engine.errors import AuditInputError
 from .models import AuditRun
 
 LIMITS = {
@@ -47,7 +48,11 @@ def execute_audit(self, run_id: int) -> str:
 
 @shared_task(acks_late=True, **LIMITS)
 def count_audit_part(run_id: int, start: int, stop: int, bins: dict | None) -> dict:
-    return services.audit_count_part(run_id=run_id, start=start, stop=stop, bins=bins)
+    try:
+        return services.audit_count_part(run_id=run_id, start=start, stop=stop, bins=bins)
+    except AuditInputError as exc:
+        services.audit_fail(run_id=run_id, message=exc.message)
+        raise
 
 
 @shared_task(acks_late=True, **LIMITS)
@@ -63,8 +68,11 @@ def merge_audit_parts(parts: list[dict], run_id: int) -> int:
 
 @shared_task
 def fail_split_audit(*args, run_id: int) -> None:
-    """Errback of the chord: a part failed, so the run cannot finish."""
-    services.audit_fail(run_id=run_id, message="Counting one part of the file failed.")
+    """Errback of the chord: a part failed, so the run cannot finish (a part refused for
+    bad input has already said why)."""
+    services.audit_fail(
+        run_id=run_id, message="Counting one part of the file failed.", keep_reason=True
+    )
 
 
 def dispatch_split_audit(run_id: int) -> None:
@@ -73,6 +81,10 @@ def dispatch_split_audit(run_id: int) -> None:
     if services.audit_claim(run_id, socket.gethostname()) != "claimed":
         return
     run = AuditRun.objects.select_related("dataset").get(pk=run_id)
-    ranges, bins = services.split_plan(run)
+    try:
+        ranges, bins = services.split_plan(run)
+    except AuditInputError as exc:
+        services.audit_fail(run_id=run_id, message=exc.message)
+        return
     callback = merge_audit_parts.s(run_id).on_error(fail_split_audit.s(run_id=run_id))
     chord(group(count_audit_part.s(run_id, a, b, bins) for a, b in ranges))(callback)

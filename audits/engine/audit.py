@@ -14,21 +14,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import metrics as m
+from .bootstrap import Resamples, bootstrap
+from .columns import MISSING
 from .config import AuditConfig
-from .counts import (
-    MISSING,
-    TP,
-    Accumulator,
-    Counts,
-    ScoreBins,
-    file_format,
-    iter_file,
-    iter_frame,
-    row_count,
-    scan_scores,
-)
+from .counts import TP, Accumulator, Counts, check_counts, scan_scores
 from .errors import AuditInputError
 from .groups import Dimension, canonical, num
+from .histograms import ScoreBins
+from .reading import file_format, iter_file, iter_frame, row_count
 from .stats import wilson
 from .summaries import impact_ratios, size_warnings, summaries, tests
 
@@ -87,7 +80,7 @@ def count_file(
 def score_bins_for_file(path: Path, config: AuditConfig) -> ScoreBins:
     if config.y_score is None:
         raise ValueError("Score bins need a score column.")
-    low, high, integer = scan_scores(iter_file(path, config), config.y_score)
+    low, high, integer = scan_scores(iter_file(path, config), config)
     if not math.isfinite(low):
         raise AuditInputError("The file has a header but no rows.", field="file")
     return ScoreBins.for_range(low, high, integer, config.score_bins)
@@ -96,7 +89,7 @@ def score_bins_for_file(path: Path, config: AuditConfig) -> ScoreBins:
 def count_frame(frame: pd.DataFrame, config: AuditConfig) -> Counts:
     bins = None
     if config.y_score:
-        low, high, integer = scan_scores(iter_frame(frame, config), config.y_score)
+        low, high, integer = scan_scores(iter_frame(frame, config), config)
         if not math.isfinite(low):
             raise AuditInputError("The data has no rows.", field="file")
         bins = ScoreBins.for_range(low, high, integer, config.score_bins)
@@ -146,6 +139,9 @@ def audit_frame(frame: pd.DataFrame, config: AuditConfig) -> dict[str, Any]:
 
 def compute(counts: Counts, config: AuditConfig) -> dict[str, Any]:
     t0 = time.perf_counter()
+    # Counts read by this engine are within the limits already; counts added up from the
+    # parts of a split run are checked here, before anything is built from them.
+    check_counts(counts, config)
     counts = canonical(counts)
     warnings: list[dict[str, Any]] = []
     dims = [Dimension(counts, f, [i]) for i, f in enumerate(counts.features)]
@@ -166,13 +162,19 @@ def compute(counts: Counts, config: AuditConfig) -> dict[str, Any]:
         and counts.score_max <= 1
     )
     rng = np.random.default_rng(config.seed)
-    draws = _poisson_draws(counts, config.bootstrap, rng)
+    boot = bootstrap(counts, dims, [references[d.name][0] for d in dims], config.bootstrap, rng)
     t1 = time.perf_counter()
     out_dims = [
         _dimension_result(
-            dim, counts, config, references[dim.name], draws, scores_in_unit, warnings
+            dim,
+            counts,
+            config,
+            references[dim.name],
+            boot[i] if boot is not None else None,
+            scores_in_unit,
+            warnings,
         )
-        for dim in dims
+        for i, dim in enumerate(dims)
     ]
     t2 = time.perf_counter()
     missing = {
@@ -268,23 +270,12 @@ def _references(
     return refs
 
 
-def _poisson_draws(counts: Counts, b: int, rng: np.random.Generator) -> np.ndarray | None:
-    """Weighted counts under the Poisson bootstrap (Hanley & MacGibbon 2006): each row's
-    resampling weight is Poisson(1), so the rows of one (cell, outcome) resample as
-    Poisson(rows), scaled by that bin's mean weight. No groupby is re-run."""
-    if b == 0:
-        return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_w = np.where(counts.rows > 0, counts.w / counts.rows, 0.0)
-    return rng.poisson(counts.rows, size=(b, *counts.rows.shape)) * mean_w
-
-
 def _dimension_result(
     dim: Dimension,
     counts: Counts,
     config: AuditConfig,
     ref: tuple[int, str],
-    draws: np.ndarray | None,
+    resamples: Resamples | None,
     scores_in_unit: bool,
     warnings: list[dict[str, Any]],
 ) -> dict[str, Any]:
@@ -313,12 +304,17 @@ def _dimension_result(
     for name, (_num_o, den_o) in m.RATES.items():
         den_w = w[:, list(den_o)].sum(axis=1)
         den_w2 = w2[:, list(den_o)].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             n_eff = np.where(den_w2 > 0, den_w * den_w / den_w2, 0.0)
         intervals[name] = wilson(r[name] * n_eff, n_eff, ci_level)
     auc = brier = cal = None
     if counts.hist is not None:
-        auc = m.auc_from_hist(dim.sum(counts.hist))
+        auc = np.concatenate(
+            [
+                m.auc_from_hist(block)
+                for _, block in counts.hist.group_blocks(dim.member, len(dim.keys))
+            ]
+        )
     if counts.brier is not None and counts.cal is not None and scores_in_unit:
         with np.errstate(divide="ignore", invalid="ignore"):
             brier = dim.sum(counts.brier) / n
@@ -362,7 +358,7 @@ def _dimension_result(
                 for i, label in enumerate(dim.labels)
             }
     impact = impact_ratios(dim, counts, r["selection_rate"], n)
-    summary = summaries(dim, r, ref_idx, draws, config, impact)
+    summary = summaries(dim, r, ref_idx, resamples, config, impact)
     group_tests = tests(dim, rows, ref_idx, config)
     size_warnings(dim, rows, r, ref_idx, config, warnings)
     return {

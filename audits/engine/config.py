@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
@@ -29,6 +30,11 @@ class AuditConfig:
     confidence: float = 0.95
     chunk_rows: int = 262_144
     score_bins: int = 4096
+    # Limits on what one audit may hold (docs/audits.md, "Limits"); the platform passes its
+    # AUDIT_MAX_* settings. They are checked while reading, before any large array exists.
+    max_values_per_feature: int = 1000
+    max_cells: int = 10_000
+    max_label_length: int = 200
 
     def __post_init__(self) -> None:
         if (self.y_pred is None) == (self.y_score is None):
@@ -58,6 +64,26 @@ class AuditConfig:
             )
         if not 0.5 < self.confidence < 1:
             raise AuditInputError("Confidence must be between 0.5 and 1.", field="confidence")
+        if self.threshold is not None and not math.isfinite(self.threshold):
+            raise AuditInputError("The threshold must be a finite number.", field="threshold")
+        if self.seed < 0:
+            raise AuditInputError("The seed must be a whole number ≥ 0.", field="seed")
+        for name in _POSITIVE_INTS:
+            if getattr(self, name) < 1:
+                raise AuditInputError(f"{name} must be a whole number ≥ 1.", field=name)
+        if self.score_bins > MAX_SCORE_BINS:
+            raise AuditInputError(
+                f"score_bins must be at most {MAX_SCORE_BINS:,}.", field="score_bins"
+            )
+        long = [s for s in self.sensitive if len(s) > self.max_label_length]
+        if long:
+            shown = long[0] if len(long[0]) <= 40 else long[0][:40] + "…"
+            raise AuditInputError(
+                f"The sensitive feature name {shown!r} is {len(long[0]):,} characters long; "
+                f"the limit is {self.max_label_length:,} (AUDIT_MAX_LABEL_LENGTH). Rename the "
+                "column.",
+                field="sensitive",
+            )
 
     @property
     def columns(self) -> list[str]:
@@ -100,7 +126,7 @@ class AuditConfig:
                 "reference maps a column to one of its values.", field="reference"
             )
         values["reference"] = dict(reference)
-        for name in ("bootstrap", "seed", "min_group_size", "chunk_rows", "score_bins"):
+        for name in ("bootstrap", "seed", "min_group_size", *_POSITIVE_INTS):
             if name in values and (
                 isinstance(values[name], bool) or not isinstance(values[name], int)
             ):
@@ -128,3 +154,12 @@ class AuditConfig:
 
 
 _OPTIONAL = {"y_pred", "y_score", "threshold", "positive", "weight"}
+_POSITIVE_INTS = (
+    "chunk_rows",
+    "score_bins",
+    "max_values_per_feature",
+    "max_cells",
+    "max_label_length",
+)
+# Score histogram bins at most: a group's dense histogram holds two floats per bin.
+MAX_SCORE_BINS = 1 << 20

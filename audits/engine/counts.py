@@ -1,320 +1,68 @@
-"""Read a predictions file chunk by chunk and reduce it to additive counts per
-intersectional cell. Pure Python + numpy/pyarrow; no Django.
+"""Reduce a stream of record batches to additive counts per intersectional cell. Pure Python
++ numpy/pyarrow; no Django.
 
-A *cell* is one combination of sensitive-feature values present in the data. Per cell the
+A *cell* is one combination of sensitive-feature values present in the data; only cells
+that occur are ever stored (never the product of the features' values). Per cell the
 accumulator keeps, for the four confusion outcomes (TN, FP, FN, TP): row counts, weighted
 counts and sums of squared weights; with a score column also the Brier sum, a 10-bin
-calibration table and a score histogram per true label. Every one of these is a sum, so
-chunks (or files, or Celery workers) combine by addition.
+calibration table and a sparse score histogram per true label. Every one of these is a sum,
+so chunks (or files, or Celery workers) combine by addition.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from .config import DEFAULT_POSITIVE, AuditConfig
+from .columns import (
+    MISSING,
+    BinaryColumn,
+    FeatureEncoder,
+    finite_floats,
+    first_nan_row,
+)
+from .config import AuditConfig
 from .errors import AuditInputError
+from .histograms import ScoreBins, SparseHist
+from .limits import (
+    VALUES_SETTING,
+    cell_limit,
+    label_too_long,
+    too_many_cells,
+)
+from .reading import check_columns, file_format, iter_file, iter_frame, read_header, row_count
 
-if TYPE_CHECKING:
-    import pandas as pd
+__all__ = [
+    "CAL_BINS",
+    "FN",
+    "FP",
+    "MISSING",
+    "TN",
+    "TP",
+    "Accumulator",
+    "Counts",
+    "ScoreBins",
+    "SparseHist",
+    "check_columns",
+    "check_counts",
+    "file_format",
+    "iter_file",
+    "iter_frame",
+    "merge",
+    "read_header",
+    "row_count",
+    "scan_scores",
+]
 
-# Stream with the system allocator: Arrow's default jemalloc pool keeps freed batches
-# resident, which more than doubled peak memory when streaming 10M rows (docs/performance.md).
-pa.set_memory_pool(pa.system_memory_pool())
-
-MISSING = "(missing)"
 # Confusion outcome index = 2 * y_true + y_pred.
 TN, FP, FN, TP = 0, 1, 2, 3
 CAL_BINS = 10
-DENSE_LIMIT = 4_000_000
-
-
-# --- Reading -----------------------------------------------------------------------------
-
-
-def file_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        return "parquet"
-    if suffix in {".csv", ".txt", ".tsv"}:
-        return "csv"
-    raise AuditInputError(f"{path.name}: use a .csv or .parquet file.", field="file")
-
-
-def _sniff_delimiter(path: Path) -> str:
-    try:
-        head = path.open("rb").read(65536)
-    except OSError as exc:
-        raise AuditInputError(f"Cannot read {path.name}: {exc.strerror}.", field="file") from exc
-    if not head.strip():
-        raise AuditInputError(f"{path.name} is empty.", field="file")
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the 64 KiB edge
-            raise AuditInputError(
-                f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV.",
-                field="file",
-            ) from exc
-        text = head[: exc.start].decode("utf-8")
-    first = text.splitlines()[0] if text.splitlines() else ""
-    try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def read_header(path: Path) -> list[str]:
-    """Column names of a CSV or Parquet file (for the upload form and validation)."""
-    if file_format(path) == "parquet":
-        try:
-            return list(pq.ParquetFile(path).schema_arrow.names)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise AuditInputError(
-                f"{path.name} is not a readable Parquet file.", field="file"
-            ) from exc
-    delimiter = _sniff_delimiter(path)
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        row = next(csv.reader(handle, delimiter=delimiter), [])
-    return [c.strip() for c in row]
-
-
-def row_count(path: Path) -> int:
-    """Data rows in the file: Parquet metadata, or newlines of a CSV less its header."""
-    if file_format(path) == "parquet":
-        rows: int = pq.ParquetFile(path).metadata.num_rows
-        return rows
-    lines = 0
-    last = b"\n"
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 24), b""):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    if last != b"\n":
-        lines += 1  # no newline after the last row
-    return max(0, lines - 1)
-
-
-def check_columns(config: AuditConfig, header: list[str]) -> None:
-    for name in config.columns:
-        if name not in header:
-            close = difflib.get_close_matches(name, header, n=1, cutoff=0.5)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            if len(header) == 1 and any(d in header[0] for d in ";\t|"):
-                hint = " The file looks like it uses another delimiter than the one detected."
-            raise AuditInputError(
-                f"Column {name!r} is not in the file (columns: {', '.join(header)}).{hint}",
-                field=name,
-            )
-
-
-def iter_file(path: Path, config: AuditConfig) -> Iterator[pa.RecordBatch]:
-    header = read_header(path)
-    check_columns(config, header)
-    columns = list(dict.fromkeys(config.columns))
-    if file_format(path) == "parquet":
-        yield from pq.ParquetFile(path).iter_batches(batch_size=config.chunk_rows, columns=columns)
-        return
-    types: dict[str, pa.DataType] = {c: pa.string() for c in columns}
-    if config.y_score:
-        types[config.y_score] = pa.float64()
-    if config.weight:
-        types[config.weight] = pa.float64()
-    try:
-        # open_csv already parses the first block, so it sits inside the try too.
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=_sniff_delimiter(path)),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=columns,
-                column_types=types,
-                strings_can_be_null=True,
-                null_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"],
-            ),
-        )
-        yield from reader
-    except pa.ArrowInvalid as exc:
-        text = str(exc)
-        for name in (config.y_score, config.weight):
-            # Arrow names the column by its position in the file.
-            if name and f"column #{header.index(name)}" in text:
-                raise AuditInputError(
-                    f"Column {name!r} must be numeric: {text.split(':')[-1].strip()}", field=name
-                ) from exc
-        raise AuditInputError(f"The file could not be parsed as CSV: {text}", field="file") from exc
-    except UnicodeDecodeError as exc:
-        raise AuditInputError(
-            "The file is not UTF-8 text; save it as UTF-8 CSV.", field="file"
-        ) from exc
-
-
-def iter_frame(frame: pd.DataFrame, config: AuditConfig) -> Iterator[pa.RecordBatch]:
-    check_columns(config, [str(c) for c in frame.columns])
-    table = pa.Table.from_pandas(frame[list(dict.fromkeys(config.columns))], preserve_index=False)
-    yield from table.to_batches(max_chunksize=config.chunk_rows)
-
-
-# --- Encoding ----------------------------------------------------------------------------
-
-
-class FeatureEncoder:
-    """Maps a sensitive feature's values to stable integer codes across chunks."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.labels: list[str] = []
-        self._index: dict[str, int] = {}
-
-    def code_of(self, label: str) -> int:
-        code = self._index.get(label)
-        if code is None:
-            code = self._index[label] = len(self.labels)
-            self.labels.append(label)
-        return code
-
-    def encode(self, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if not pa.types.is_dictionary(column.type):
-            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-                column = pc.cast(column, pa.string())
-            column = pc.dictionary_encode(column)
-        values = column.dictionary.to_pylist()
-        lookup = np.array([self.code_of(_label(v)) for v in values] or [0], dtype=np.int64)
-        indices = column.indices
-        if column.null_count:
-            missing = self.code_of(MISSING)
-            idx = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-            filled: np.ndarray = np.where(idx < 0, missing, lookup[np.maximum(idx, 0)])
-            return filled
-        codes: np.ndarray = lookup[indices.to_numpy(zero_copy_only=False).astype(np.int64)]
-        return codes
-
-
-def _label(value: object) -> str:
-    if value is None:
-        return MISSING
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text if text else MISSING
-
-
-class BinaryColumn:
-    """Turns a label or prediction column into 0/1, agreeing on one positive value."""
-
-    def __init__(self, name: str, positive: str | None, role: str):
-        self.name = name
-        self.positive = positive
-        self.role = role
-        self.seen: set[str] = set()
-
-    def convert(self, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if column.null_count:
-            raise AuditInputError(
-                f"{column.null_count} row(s) have an empty or NaN {self.role} in {self.name!r}; "
-                "remove them or fill them in before auditing.",
-                field=self.name,
-            )
-        if pa.types.is_boolean(column.type):
-            # Binary by construction: True is positive unless --positive names False.
-            arr: np.ndarray = column.to_numpy(zero_copy_only=False).astype(np.int8)
-            if self.positive is not None and str(self.positive).strip().lower() in {
-                "false",
-                "0",
-                "no",
-                "f",
-                "n",
-            }:
-                return 1 - arr
-            return arr
-        encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
-        values = [_label(v) for v in encoded.dictionary.to_pylist()]
-        self.seen.update(values)
-        if len(self.seen) > 2:
-            shown = ", ".join(sorted(self.seen)[:6])
-            raise AuditInputError(
-                f"{self.role.capitalize()} column {self.name!r} is not binary: it has the values "
-                f"{shown}{'…' if len(self.seen) > 6 else ''}.",
-                field=self.name,
-            )
-        lookup = np.array([self._is_positive(v) for v in values] or [0], dtype=np.int8)
-        positives: np.ndarray = lookup[
-            encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        ]
-        return positives
-
-    def _is_positive(self, value: str) -> int:
-        if self.positive is not None:
-            return int(value == str(self.positive).strip() or _same_number(value, self.positive))
-        if value.lower() in DEFAULT_POSITIVE:
-            return 1
-        if value.lower() in {"0", "0.0", "false", "no", "n", "f"}:
-            return 0
-        raise AuditInputError(
-            f"{self.role.capitalize()} column {self.name!r} has the value {value!r}; say which "
-            "value is the positive class with --positive (default positives: 1, true, yes).",
-            field="positive",
-        )
-
-
-def _same_number(a: str, b: str) -> bool:
-    try:
-        return float(a) == float(b)
-    except ValueError:
-        return False
-
-
-# --- Score binning -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScoreBins:
-    """Histogram bins for AUC and the score median: one bin per integer when scores are
-    whole numbers spanning fewer than ``max_bins`` values (exact), else equal widths."""
-
-    low: float
-    high: float
-    count: int
-    integer: bool
-
-    @classmethod
-    def for_range(cls, low: float, high: float, integer: bool, max_bins: int) -> ScoreBins:
-        if integer and high - low + 1 <= max_bins:
-            return cls(low, high, int(high - low) + 1, True)
-        if high <= low:
-            return cls(low, low, 1, False)
-        return cls(low, high, max_bins, False)
-
-    def index(self, scores: np.ndarray) -> np.ndarray:
-        if self.integer:
-            return (scores - self.low).astype(np.int64)
-        if self.count == 1:
-            return np.zeros(len(scores), dtype=np.int64)
-        scaled = (scores - self.low) / (self.high - self.low) * self.count
-        return np.clip(scaled.astype(np.int64), 0, self.count - 1)
-
-    def upper_edges(self) -> np.ndarray:
-        if self.integer:
-            return self.low + np.arange(self.count, dtype=float)
-        return self.low + (np.arange(1, self.count + 1) / self.count) * (self.high - self.low)
-
-
-# --- Accumulating ------------------------------------------------------------------------
+# Combined cell keys stay below this, so they never overflow int64.
+KEY_LIMIT = 1 << 62
 
 
 @dataclass
@@ -329,7 +77,7 @@ class Counts:
     w2: np.ndarray  # (C, 4) sums of squared weights
     brier: np.ndarray | None = None  # (C,)
     cal: np.ndarray | None = None  # (C, CAL_BINS, 3): Σw, Σw·score, Σw·y
-    hist: np.ndarray | None = None  # (C, 2, B): Σw per true label and score bin
+    hist: SparseHist | None = None  # Σw per cell, true label and score bin
     bins: ScoreBins | None = None
     score_min: float | None = None
     score_max: float | None = None
@@ -337,27 +85,91 @@ class Counts:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def batch_cells(codes: list[np.ndarray], radix: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The cells a batch's rows fall in, as (C, F) codes, and each row's index among them.
+
+    The codes combine into one integer key per row; a table of every possible key is used
+    only while it is no larger than a few times the batch (then one bincount finds the keys
+    present), otherwise the keys are sorted."""
+    n = len(codes[0])
+    key = codes[0]
+    size = radix[0]
+    mixed = True  # key is the mixed-radix number of the codes (not renumbered)
+    for c, r in zip(codes[1:], radix[1:], strict=True):
+        if size * r >= KEY_LIMIT:  # renumber the keys seen so far: at most n of them
+            uniq, key = np.unique(key, return_inverse=True)
+            key, size, mixed = key.reshape(-1), len(uniq), False
+        key = key * r + c
+        size *= r
+    if mixed and size <= max(4 * n, 1 << 16):
+        occupied = np.bincount(key, minlength=size) > 0
+        present = np.flatnonzero(occupied)
+        remap = np.full(size, -1, dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        tuples = np.stack(np.unravel_index(present, radix), axis=1)
+        return tuples.astype(np.int64).reshape(len(present), len(codes)), remap[key]
+    _, first, local = np.unique(key, return_index=True, return_inverse=True)
+    tuples = np.stack([c[first] for c in codes], axis=1)
+    return tuples.astype(np.int64), local.reshape(-1)
+
+
+class CellIndex:
+    """The cells met so far, each with a stable id: every sensitive feature's values and
+    their combinations, held to the limits as each batch arrives."""
+
+    def __init__(self, config: AuditConfig):
+        self.config = config
+        self.encoders = [
+            FeatureEncoder(f, config.max_values_per_feature, config.max_label_length)
+            for f in config.sensitive
+        ]
+        self._index: dict[tuple[int, ...], int] = {}
+        self.cells: list[tuple[int, ...]] = []
+
+    def locate(self, batch: pa.RecordBatch, rows_read: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids of the batch's cells, each row's index among them). ``rows_read`` counts
+        the rows up to the end of this batch, for the message when a limit is crossed."""
+        codes = [
+            enc.encode(batch.column(name), rows_read)
+            for enc, name in zip(self.encoders, self.config.sensitive, strict=True)
+        ]
+        tuples, local = batch_cells(codes, [max(1, len(enc.labels)) for enc in self.encoders])
+        keys = list(map(tuple, tuples.tolist()))
+        new = [t for t in keys if t not in self._index]
+        count = len(self.cells) + len(new)
+        if count > cell_limit(self.config)[0]:
+            raise too_many_cells(self.config, count, rows_read)
+        for t in new:
+            self._index[t] = len(self.cells)
+            self.cells.append(t)
+        return np.array([self._index[t] for t in keys], dtype=np.int64), local
+
+
 class Accumulator:
     def __init__(self, config: AuditConfig, bins: ScoreBins | None = None):
         self.config = config
-        self.encoders = [FeatureEncoder(f) for f in config.sensitive]
+        self.index = CellIndex(config)
         self.truth = BinaryColumn(config.y_true, config.positive, "label")
         self.pred = (
             BinaryColumn(config.y_pred, config.positive, "prediction") if config.y_pred else None
         )
         self.bins = bins
-        self._cell_index: dict[tuple[int, ...], int] = {}
-        self._cells: list[tuple[int, ...]] = []
         self.total_rows = 0
         self.score_min = np.inf
         self.score_max = -np.inf
         self._stats: dict[str, np.ndarray] = {}
+        self._hist = SparseHist.empty(bins.count) if bins is not None else None
 
     def add(self, batch: pa.RecordBatch) -> None:
         cfg = self.config
         n = batch.num_rows
         if n == 0:
             return
+        first_row = self.total_rows + 1
+        # The groups first: a feature or a combination over the limits stops the reading
+        # here, before anything sized by the number of groups is built.
+        cell_ids, local = self.index.locate(batch, self.total_rows + n)
+        k = len(cell_ids)
         y = self.truth.convert(batch.column(cfg.y_true))
         if self.pred is not None:
             p = self.pred.convert(batch.column(cfg.y_pred))
@@ -365,53 +177,40 @@ class Accumulator:
         else:
             if cfg.y_score is None:  # AuditConfig names a prediction or a score column
                 raise ValueError("The config names neither a prediction nor a score column.")
-            scores = _floats(batch.column(cfg.y_score), cfg.y_score, "score")
-            if np.isnan(scores).any():
-                raise AuditInputError(
-                    f"{int(np.isnan(scores).sum())} row(s) have no score in {cfg.y_score!r}.",
-                    field=cfg.y_score,
-                )
+            scores = _scores(batch.column(cfg.y_score), cfg.y_score, first_row)
             p = (scores >= cfg.threshold).astype(np.int8)
             self.score_min = min(self.score_min, float(scores.min()))
             self.score_max = max(self.score_max, float(scores.max()))
-        weights = None
-        if cfg.weight:
-            weights = _floats(batch.column(cfg.weight), cfg.weight, "weight")
-            if np.isnan(weights).any() or (weights < 0).any():
-                raise AuditInputError(
-                    f"Weights in {cfg.weight!r} must be numbers ≥ 0.", field=cfg.weight
-                )
-        codes = [
-            enc.encode(batch.column(name))
-            for enc, name in zip(self.encoders, cfg.sensitive, strict=True)
-        ]
-        radix = [len(enc.labels) for enc in self.encoders]
-        size = int(np.prod(radix, dtype=np.float64))
-        if size <= DENSE_LIMIT:
-            key = np.zeros(n, dtype=np.int64)
-            for c, r in zip(codes, radix, strict=True):
-                key = key * r + c
-            present, local = _present(key, size)
-        else:  # very many categories: sort instead of a dense table
-            stacked = np.stack(codes, axis=1)
-            uniq, local = np.unique(stacked, axis=0, return_inverse=True)
-            local = local.reshape(-1)
-            present = uniq
-        cell_ids = self._cell_ids(present, radix, dense=size <= DENSE_LIMIT)
-        k = len(cell_ids)
+        w = _weights(batch.column(cfg.weight), cfg.weight, first_row) if cfg.weight else None
         outcome = (2 * y + p).astype(np.int64)
         idx = local * 4 + outcome
         self._add("rows", cell_ids, np.bincount(idx, minlength=4 * k).reshape(k, 4))
-        w = weights if weights is not None else None
         self._add("w", cell_ids, np.bincount(idx, weights=w, minlength=4 * k).reshape(k, 4))
-        w2 = w * w if w is not None else None
+        with np.errstate(over="ignore"):  # weights over 1e154: their intervals are null
+            w2 = w * w if w is not None else None
         self._add("w2", cell_ids, np.bincount(idx, weights=w2, minlength=4 * k).reshape(k, 4))
         if scores is not None:
-            ww = w if w is not None else np.ones(n)
-            self._add(
-                "brier", cell_ids, np.bincount(local, weights=ww * (scores - y) ** 2, minlength=k)
-            )
-            cal_bin = np.clip((scores * CAL_BINS).astype(np.int64), 0, CAL_BINS - 1)
+            self._add_scores(scores, y, w, local, cell_ids)
+        self.total_rows += n
+
+    def _add_scores(
+        self,
+        scores: np.ndarray,
+        y: np.ndarray,
+        w: np.ndarray | None,
+        local: np.ndarray,
+        cell_ids: np.ndarray,
+    ) -> None:
+        k = len(cell_ids)
+        ww = w if w is not None else np.ones(len(scores))
+        # Scores or weights near the float limit overflow these sums to ±inf; they are
+        # then reported as null (or, outside [0, 1], not at all), so no warning is due.
+        with np.errstate(over="ignore", invalid="ignore"):
+            # Brier and calibration are reported only for scores within [0, 1]; clipping
+            # far-off scores keeps the unused sums finite.
+            err = np.clip(scores, -1e150, 1e150) - y
+            self._add("brier", cell_ids, np.bincount(local, weights=ww * err**2, minlength=k))
+            cal_bin = np.clip(scores * CAL_BINS, 0, CAL_BINS - 1).astype(np.int64)
             cidx = local * CAL_BINS + cal_bin
             cal = np.stack(
                 [
@@ -422,41 +221,19 @@ class Accumulator:
                 axis=-1,
             ).reshape(k, CAL_BINS, 3)
             self._add("cal", cell_ids, cal)
-            if self.bins is not None:
-                b = self.bins.count
-                hidx = (local * 2 + y) * b + self.bins.index(scores)
-                self._add(
-                    "hist",
-                    cell_ids,
-                    np.bincount(hidx, weights=ww, minlength=k * 2 * b).reshape(k, 2, b),
+            if self.bins is not None and self._hist is not None:
+                batch_hist = SparseHist.of_rows(
+                    cell_ids[local], y, self.bins.index(scores), ww, self.bins.count
                 )
-        self.total_rows += n
-
-    def _cell_ids(self, present: np.ndarray, radix: list[int], dense: bool) -> np.ndarray:
-        if dense:
-            tuples = (
-                np.stack(np.unravel_index(present, radix), axis=1)
-                if len(present)
-                else np.zeros((0, len(radix)), dtype=np.int64)
-            )
-        else:
-            tuples = present
-        ids = np.empty(len(tuples), dtype=np.int64)
-        for i, t in enumerate(map(tuple, tuples.tolist())):
-            cid = self._cell_index.get(t)
-            if cid is None:
-                cid = self._cell_index[t] = len(self._cells)
-                self._cells.append(t)
-            ids[i] = cid
-        return ids
+                self._hist = self._hist.add(batch_hist)
 
     def _add(self, name: str, cell_ids: np.ndarray, values: np.ndarray) -> None:
         current = self._stats.get(name)
-        needed = len(self._cells)
+        needed = len(self.index.cells)
         if current is None:
             current = np.zeros((needed, *values.shape[1:]), dtype=np.float64)
         elif current.shape[0] < needed:
-            grown = np.zeros((needed, *values.shape[1:]), dtype=np.float64)
+            grown = np.zeros((max(needed, 2 * current.shape[0]), *values.shape[1:]))
             grown[: current.shape[0]] = current
             current = grown
         np.add.at(current, cell_ids, values)
@@ -465,33 +242,33 @@ class Accumulator:
     def result(self) -> Counts:
         if self.total_rows == 0:
             raise AuditInputError("The file has a header but no rows.", field="file")
-        c = len(self._cells)
+        c = len(self.index.cells)
 
         def stat(name: str, shape: tuple[int, ...]) -> np.ndarray:
             arr = self._stats.get(name)
             if arr is None:
                 return np.zeros(shape)
-            if arr.shape[0] < c:
+            if arr.shape[0] != c:
                 grown = np.zeros((c, *arr.shape[1:]))
-                grown[: arr.shape[0]] = arr
+                grown[: min(c, arr.shape[0])] = arr[:c]
                 arr = grown
             return arr
 
         def score_stat(name: str) -> np.ndarray | None:
-            # Brier, calibration and histogram sums exist only once a batch had scores.
+            # Brier and calibration sums exist only once a batch had scores.
             return stat(name, ()) if name in self._stats else None
 
         has_scores = self.config.y_score is not None
         return Counts(
             features=list(self.config.sensitive),
-            labels=[enc.labels for enc in self.encoders],
-            cells=np.array(self._cells, dtype=np.int64).reshape(c, len(self.encoders)),
+            labels=[enc.labels for enc in self.index.encoders],
+            cells=np.array(self.index.cells, dtype=np.int64).reshape(c, len(self.config.sensitive)),
             rows=stat("rows", (c, 4)),
             w=stat("w", (c, 4)),
             w2=stat("w2", (c, 4)),
             brier=score_stat("brier") if has_scores else None,
             cal=score_stat("cal") if has_scores else None,
-            hist=score_stat("hist") if has_scores and self.bins else None,
+            hist=self._hist if has_scores else None,
             bins=self.bins,
             score_min=self.score_min if has_scores else None,
             score_max=self.score_max if has_scores else None,
@@ -499,33 +276,45 @@ class Accumulator:
         )
 
 
-def _present(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Non-empty dense keys and each row's index among them."""
-    occupied = np.bincount(key, minlength=size) > 0
-    present = np.flatnonzero(occupied)
-    remap = np.full(size, -1, dtype=np.int64)
-    remap[present] = np.arange(len(present))
-    return present, remap[key]
+def _scores(column: pa.Array | pa.ChunkedArray, name: str, first_row: int) -> np.ndarray:
+    scores = finite_floats(column, name, "score", first_row)
+    missing = np.isnan(scores)
+    if missing.any():
+        raise AuditInputError(
+            f"{int(missing.sum())} row(s) have no score in {name!r} (the first is row "
+            f"{first_nan_row(scores, first_row):,}).",
+            field=name,
+        )
+    return scores
 
 
-def _floats(column: pa.Array | pa.ChunkedArray, name: str, role: str) -> np.ndarray:
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if not (
-        pa.types.is_floating(column.type)
-        or pa.types.is_integer(column.type)
-        or pa.types.is_decimal(column.type)
-    ):
-        try:
-            column = pc.cast(column, pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+def _weights(column: pa.Array | pa.ChunkedArray, name: str, first_row: int) -> np.ndarray:
+    weights = finite_floats(column, name, "weight", first_row)
+    bad = np.isnan(weights) | (weights < 0)
+    if bad.any():
+        row = first_row + int(np.argmax(bad))
+        raise AuditInputError(
+            f"Weights in {name!r} must be numbers ≥ 0 (row {row:,} has none or a negative one).",
+            field=name,
+        )
+    return weights
+
+
+def check_counts(counts: Counts, config: AuditConfig) -> None:
+    """The limits, on counts built elsewhere (the parts of a split run added up)."""
+    for feature, values in zip(counts.features, counts.labels, strict=True):
+        if len(values) > config.max_values_per_feature:
             raise AuditInputError(
-                f"The {role} column {name!r} must be numeric.", field=name
-            ) from exc
-    values: np.ndarray = pc.fill_null(pc.cast(column, pa.float64()), float("nan")).to_numpy(
-        zero_copy_only=False
-    )
-    return values
+                f"{feature} has {len(values):,} distinct values; the limit is "
+                f"{config.max_values_per_feature:,} ({VALUES_SETTING}). Group rare values, "
+                "or audit a coarser feature.",
+                field=feature,
+            )
+        longest = max((v for v in values if v != MISSING), key=len, default="")
+        if len(longest) > config.max_label_length:
+            raise label_too_long(feature, longest[:40] + "…", len(longest), config.max_label_length)
+    if len(counts.cells) > cell_limit(config)[0]:
+        raise too_many_cells(config, len(counts.cells), None)
 
 
 def merge(parts: list[Counts]) -> Counts:
@@ -571,6 +360,10 @@ def merge(parts: list[Counts]) -> Counts:
         # Score statistics are in every part or in none: the parts share one config.
         return None if getattr(first, name) is None else total(name)
 
+    hist = None
+    if first.hist is not None:
+        hists = [(ids, p.hist) for ids, p in zip(mapped, parts, strict=True) if p.hist is not None]
+        hist = SparseHist.total(hists, first.hist.bins)
     mins = [p.score_min for p in parts if p.score_min is not None]
     maxs = [p.score_max for p in parts if p.score_max is not None]
     return Counts(
@@ -582,7 +375,7 @@ def merge(parts: list[Counts]) -> Counts:
         w2=total("w2"),
         brier=score_total("brier"),
         cal=score_total("cal"),
-        hist=score_total("hist"),
+        hist=hist,
         bins=first.bins,
         score_min=min(mins) if mins else None,
         score_max=max(maxs) if maxs else None,
@@ -590,15 +383,21 @@ def merge(parts: list[Counts]) -> Counts:
     )
 
 
-def scan_scores(batches: Iterable[pa.RecordBatch], column: str) -> tuple[float, float, bool]:
-    """Min, max and whether all scores are whole numbers (one cheap pass over one column)."""
+def scan_scores(
+    batches: Iterable[pa.RecordBatch], config: AuditConfig
+) -> tuple[float, float, bool]:
+    """Min, max and whether all scores are whole numbers (the pass before counting that
+    sets the histogram bins). The groups are held to the limits in this pass already."""
+    if config.y_score is None:
+        raise ValueError("Scanning scores needs a score column.")
+    column = config.y_score
     low, high, integer = np.inf, -np.inf, True
+    first_row = 1
+    groups = CellIndex(config)
     for batch in batches:
-        values = _floats(batch.column(column), column, "score")
-        if np.isnan(values).any():
-            raise AuditInputError(
-                f"{int(np.isnan(values).sum())} row(s) have no score in {column!r}.", field=column
-            )
+        groups.locate(batch, first_row + batch.num_rows - 1)
+        values = _scores(batch.column(column), column, first_row)
+        first_row += len(values)
         if len(values):
             low, high = min(low, values.min()), max(high, values.max())
             integer = integer and bool(np.all(values == np.floor(values)))

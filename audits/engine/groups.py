@@ -45,14 +45,27 @@ class Dimension:
             }
             for key in order
         ]
-        g = len(order)
-        self.matrix = np.zeros((g, len(keys)))
-        self.matrix[self.member, np.arange(len(keys))] = 1.0
+        # Cells in group order, and where each group's cells start: group sums over a
+        # batch of bootstrap resamples are then one np.add.reduceat (no groups × cells
+        # matrix, which for 10,000 intersection cells would be 800 MB).
+        self._order = np.argsort(self.member, kind="stable")
+        self._starts = np.searchsorted(self.member[self._order], np.arange(len(order)))
+        self._identity = len(order) == len(keys) and bool(
+            np.array_equal(self.member, np.arange(len(keys)))
+        )
 
     def sum(self, cell_values: np.ndarray) -> np.ndarray:
+        """Per-group sums of per-cell values (C, …) → (G, …)."""
         out = np.zeros((len(self.keys), *cell_values.shape[1:]))
         np.add.at(out, self.member, cell_values)
         return out
+
+    def sum_resamples(self, cell_values: np.ndarray) -> np.ndarray:
+        """Per-group sums of a batch of resampled cell values (B, C, …) → (B, G, …)."""
+        if self._identity:
+            return cell_values
+        grouped: np.ndarray = np.add.reduceat(cell_values[:, self._order], self._starts, axis=1)
+        return grouped
 
 
 def canonical(counts: Counts) -> Counts:
@@ -65,6 +78,9 @@ def canonical(counts: Counts) -> Counts:
     def pick(arr: np.ndarray | None) -> np.ndarray | None:
         return None if arr is None else arr[order]
 
+    renamed = np.empty(len(order), dtype=np.int64)
+    renamed[order] = np.arange(len(order))
+
     return Counts(
         features=counts.features,
         labels=counts.labels,
@@ -74,7 +90,7 @@ def canonical(counts: Counts) -> Counts:
         w2=counts.w2[order],
         brier=pick(counts.brier),
         cal=pick(counts.cal),
-        hist=pick(counts.hist),
+        hist=counts.hist.relabel(renamed) if counts.hist is not None else None,
         bins=counts.bins,
         score_min=counts.score_min,
         score_max=counts.score_max,

@@ -4,7 +4,7 @@ and AIF360 (reference-group summaries); see docs/audit-json.md."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -34,15 +34,19 @@ def _sum(arr: np.ndarray, outcomes: tuple[int, ...]) -> np.ndarray:
     return total
 
 
-def rates(w: np.ndarray) -> dict[str, np.ndarray]:
-    """Every per-group rate from weighted counts ``w`` (…, 4); NaN where undefined."""
+def rates(w: np.ndarray, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Per-group rates from weighted counts ``w`` (…, 4), every one or those ``names``;
+    NaN where undefined."""
+    wanted = set(GROUP_METRICS if names is None else names)
     out: dict[str, np.ndarray] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for name, (num, den) in RATES.items():
-            d = _sum(w, den)
-            out[name] = np.where(d > 0, _sum(w, num) / d, np.nan)
-        d = 2 * w[..., TP] + w[..., FP] + w[..., FN]
-        out["f1"] = np.where(d > 0, 2 * w[..., TP] / d, np.nan)
+            if name in wanted:
+                d = _sum(w, den)
+                out[name] = np.where(d > 0, _sum(w, num) / d, np.nan)
+        if "f1" in wanted:
+            d = 2 * w[..., TP] + w[..., FP] + w[..., FN]
+            out["f1"] = np.where(d > 0, 2 * w[..., TP] / d, np.nan)
     return out
 
 
@@ -134,7 +138,7 @@ def auc_from_hist(hist: np.ndarray) -> np.ndarray:
     counting pairs in the same bin as half (exact when each bin holds one score value)."""
     neg, pos = hist[..., 0, :], hist[..., 1, :]
     below = np.cumsum(neg, axis=-1) - neg
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         num = (pos * (below + 0.5 * neg)).sum(axis=-1)
         den = pos.sum(axis=-1) * neg.sum(axis=-1)
         return np.where(den > 0, num / den, np.nan)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .counts import Counts, ScoreBins
+from .counts import Counts, ScoreBins, SparseHist
 
 
 def scorebins_to_json(bins: ScoreBins | None) -> dict[str, Any] | None:
@@ -33,7 +33,7 @@ def counts_to_json(c: Counts) -> dict[str, Any]:
         "w2": arr(c.w2),
         "brier": arr(c.brier),
         "cal": arr(c.cal),
-        "hist": arr(c.hist),
+        "hist": hist_to_json(c.hist),
         "bins": scorebins_to_json(c.bins),
         "score_min": c.score_min if c.score_min is None or np.isfinite(c.score_min) else None,
         "score_max": c.score_max if c.score_max is None or np.isfinite(c.score_max) else None,
@@ -60,9 +60,31 @@ def counts_from_json(d: dict[str, Any]) -> Counts:
         w2=arr(d["w2"]).reshape(c, 4),
         brier=optional(d["brier"]),
         cal=optional(d["cal"]),
-        hist=optional(d["hist"]),
+        hist=hist_from_json(d["hist"], c),
         bins=scorebins_from_json(d["bins"]),
         score_min=d["score_min"],
         score_max=d["score_max"],
         total_rows=d["total_rows"],
     )
+
+
+def hist_to_json(hist: SparseHist | None) -> dict[str, Any] | None:
+    if hist is None:
+        return None
+    return {"keys": hist.keys.tolist(), "weights": hist.weights.tolist(), "bins": hist.bins}
+
+
+def hist_from_json(data: Any, cells: int) -> SparseHist | None:
+    """The sparse histogram; a dense (cells, 2, bins) list from a worker of the previous
+    version is read too (parts of one run may straddle a deploy)."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return SparseHist(
+            np.array(data["keys"], dtype=np.int64),
+            np.array(data["weights"], dtype=np.float64),
+            int(data["bins"]),
+        )
+    dense = np.array(data, dtype=np.float64).reshape(cells, 2, -1)
+    keys = np.flatnonzero(dense)
+    return SparseHist(keys.astype(np.int64), dense.reshape(-1)[keys], dense.shape[2])

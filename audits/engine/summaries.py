@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics as m
+from .bootstrap import Resamples
 from .config import AuditConfig
 from .counts import MISSING, Counts
 from .groups import Dimension, num
@@ -30,20 +31,17 @@ def summaries(
     dim: Dimension,
     r: dict[str, np.ndarray],
     ref_idx: int,
-    draws: np.ndarray | None,
+    resamples: Resamples | None,
     config: AuditConfig,
     impact: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
     """Every summary metric of ``names.SUMMARY_METRICS``, in its order, each computed by the
-    definition of its source (Fairlearn, AIF360 or NYC LL144)."""
+    definition of its source (Fairlearn, AIF360 or NYC LL144); intervals from the
+    dimension's bootstrap ``resamples`` (bootstrap.py)."""
     point = m.fairlearn_summaries(r)
     aif = m.aif360_values(r, ref_idx)
-    boot_fair = boot_aif = None
-    if draws is not None:
-        gw = np.einsum("gc,bco->bgo", dim.matrix, draws)
-        br = m.rates(gw)
-        boot_fair = m.fairlearn_summaries(br, batch=True)
-        boot_aif = {k: _furthest_batch(k, v) for k, v in m.aif360_values(br, ref_idx).items()}
+    boot_fair = resamples.fairlearn if resamples is not None else None
+    boot_aif = resamples.aif360 if resamples is not None else None
     alpha = (1 - config.confidence) / 2
     out: dict[str, dict[str, Any]] = {}
     for metric in SUMMARY_METRICS:
@@ -104,13 +102,6 @@ def _aif360_summary(
         "most_disadvantaged_group": disadvantaged,
         "definition": "aif360 vs reference; value furthest from parity",
     }
-
-
-def _furthest_batch(name: str, values: np.ndarray) -> np.ndarray:
-    dist = m.distance_from_parity(name, values)
-    idx = np.argmax(dist, axis=-1)
-    picked = np.take_along_axis(values, idx[:, None], axis=-1)[:, 0]
-    return np.where(np.take_along_axis(dist, idx[:, None], axis=-1)[:, 0] < 0, np.nan, picked)
 
 
 def _percentile(samples: np.ndarray, alpha: float) -> list[float | None]:
@@ -205,20 +196,26 @@ def impact_ratios(
     """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
     ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
     four-fifths verdict."""
+    median: float | None = None
     if counts.hist is not None and counts.bins is not None:  # histograms come with their bins
-        hist = dim.sum(counts.hist).sum(axis=1)  # (G, B) over both labels
-        overall = hist.sum(axis=0)
+        groups = len(dim.keys)
+        # Two passes over the groups' histograms, a block of groups at a time: the overall
+        # median first, then each group's weight above it.
+        overall = np.zeros(counts.hist.bins)
+        for _lo, block in counts.hist.group_blocks(dim.member, groups):
+            overall += block.sum(axis=1).sum(axis=0)
         cum = np.cumsum(overall)
         median_bin = int(np.searchsorted(cum, cum[-1] / 2))
-        above = hist[:, median_bin + 1 :].sum(axis=1)
+        above = np.zeros(groups)
+        for lo, block in counts.hist.group_blocks(dim.member, groups):
+            above[lo : lo + len(block)] = block.sum(axis=1)[:, median_bin + 1 :].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(n > 0, above / n, np.nan)
         rate_name = "scoring_rate"
-        median = float(counts.bins.upper_edges()[median_bin])
+        median = num(counts.bins.upper_edges()[median_bin])
     else:
         rate = selection_rate
         rate_name = "selection_rate"
-        median = None
     share = n / n.sum()
     small = share < SMALL_CATEGORY_SHARE
     with np.errstate(divide="ignore", invalid="ignore"):
