@@ -90,11 +90,10 @@ def test_a_split_run_refused_while_planning_fails_with_the_reason(owner, review,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_long_computation_keeps_its_claim_alive(owner, review, settings):
-    from reviews.harms.models import HarmCategory
-    from reviews.harms.taxonomy import load_taxonomy
-
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from reviews.harms.models import HarmCategory
+    from reviews.harms.taxonomy import load_taxonomy
     from tests.conftest import small_csv
 
     load_taxonomy(HarmCategory)
