@@ -155,3 +155,35 @@ def test_a_worker_process_cannot_reserve_more_than_its_memory_limit(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(2048 * 2**20), "MemoryError"]
+
+
+def test_the_run_page_renders_labels_that_look_like_math_and_groups_with_no_positives(
+    owner, review, client
+):
+    """Once a 500 forever: a group name like $\\undefinedcmd$ (parsed as math text) and a
+    group selected for nothing (its Wilson bound fell a hair below zero)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from audits.engine.config import AuditConfig
+
+    rows = ["\ufeffy_true,y_pred,group"]  # Excel's "CSV UTF-8" starts with a byte-order mark
+    for i in range(240):
+        group = ["$\\undefinedcmd$", "{" * 200, "plain"][i % 3]
+        rows.append(f"{i % 2},{0 if group == 'plain' else i % 2},{group}")
+    dataset = services.dataset_upload(
+        actor=owner,
+        organization=review.organization,
+        upload=SimpleUploadedFile("excel.csv", "\n".join(rows).encode("utf-8")),
+    )
+    assert dataset.columns == ["y_true", "y_pred", "group"]
+    config = AuditConfig(y_true="y_true", y_pred="y_pred", sensitive=("group",), bootstrap=20)
+    run = services.audit_start(actor=owner, review=review, dataset=dataset, config=config)
+    assert services.audit_claim(run.pk, "w") == "claimed"
+    run = services.audit_execute(run_id=run.pk)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    client.force_login(owner)
+    page = client.get(reverse("audit_run_detail", args=[run.pk]))
+    assert page.status_code == 200
+    assert "$\\undefinedcmd$" in page.content.decode()
+    assert client.get(reverse("audit_run_status", args=[run.pk])).status_code == 200
