@@ -154,6 +154,14 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
         "run the workshop (open, close, change rounds)",
         (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
     ),
+    "workshop.update": (
+        "edit a workshop (title, schedule, facilitator, votes, anonymity)",
+        (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
+    ),
+    "workshop.delete": (
+        "delete a workshop nobody has used yet",
+        (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
+    ),
     "workshop.join": ("join workshops", (_grant(CONTRIBUTORS),)),
     "workshop.contribute": (
         "add cards, ratings and votes in the workshop",
@@ -174,6 +182,10 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     ),
     "workshop_invitation.revoke": (
         "revoke invitation links",
+        (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
+    ),
+    "workshop_invitation.update": (
+        "edit invitation links (label, community, expiry, uses)",
         (_grant(RUNNERS), _grant(EDITORS, "facilitates")),
     ),
     "workshop_invitation.accept": ("accept an invitation", (_grant(LOGGED_IN),)),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from .serializers import (
     CardRatingSerializer,
     CardSerializer,
     CardVoteSerializer,
+    CategorySerializer,
     ConsequenceSerializer,
     InvitationSerializer,
     WorkshopJoinSerializer,
@@ -42,15 +43,17 @@ VOTE_ANSWER = inline_serializer(
 )
 
 
-class WorkshopViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
-):
-    """Workshops. The facilitator opens, closes and moves rounds; members join; people
-    with a seat add cards, rate, vote and name stakeholders while it is open."""
+class WorkshopViewSet(viewsets.ModelViewSet, ScopedViewSet):
+    """Workshops. The facilitator edits (PATCH), opens, closes and moves rounds, and
+    deletes a workshop nobody has used (else 409: close it); members join; people with a
+    seat add cards, rate, vote and name stakeholders while it is open."""
 
     serializer_class = WorkshopSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     policy = {
         "create": "workshop.create",
+        "partial_update": "workshop.update",
+        "destroy": "workshop.delete",
         "open": "workshop.run",
         "close": "workshop.run",
         "set_round": "workshop.run",
@@ -71,6 +74,14 @@ class WorkshopViewSet(
         serializer.instance = services.workshop_create(
             actor=self.actor, **serializer.validated_data
         )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.workshop_update(
+            actor=self.actor, workshop=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.workshop_delete(actor=self.actor, workshop=instance)
 
     def _status(self, request: Request, to: str) -> Response:
         workshop = services.workshop_set_status(
@@ -220,12 +231,22 @@ class WorkshopViewSet(
 
 
 class InvitationViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
-    """Invitation links (unguessable, expiring, revocable) for the people who run workshops."""
+    """Invitation links (unguessable, expiring, revocable) for the people who run
+    workshops. PATCH edits a live link (``days``: from now until it expires)."""
 
     serializer_class = InvitationSerializer
-    policy = {"create": "workshop_invitation.create", "revoke": "workshop_invitation.revoke"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    policy = {
+        "create": "workshop_invitation.create",
+        "partial_update": "workshop_invitation.update",
+        "revoke": "workshop_invitation.revoke",
+    }
     filterset_fields = ["workshop"]
 
     def get_queryset(self) -> Any:
@@ -234,6 +255,11 @@ class InvitationViewSet(
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.invitation_create(
             actor=self.actor, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.invitation_update(
+            actor=self.actor, invitation=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(request=None)
@@ -251,10 +277,16 @@ class ConsequenceViewSet(
     ScopedViewSet,
 ):
     """Consequence-scanning cards; PATCH ``disposition`` sorts a card into act, influence
-    or monitor."""
+    or monitor (in the round that works on its valence); POST ``harm/`` makes a negative
+    consequence a harm card (201; 200 with the same harm when it already is one)."""
 
     serializer_class = ConsequenceSerializer
-    policy = {"create": CONTRIBUTE, "update": CONTRIBUTE, "partial_update": CONTRIBUTE}
+    policy = {
+        "create": CONTRIBUTE,
+        "update": CONTRIBUTE,
+        "partial_update": CONTRIBUTE,
+        "harm": CONTRIBUTE,
+    }
     filterset_fields = ["workshop", "intent", "valence", "disposition"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -271,4 +303,19 @@ class ConsequenceViewSet(
             actor=self.actor,
             consequence=serializer.instance,
             disposition=serializer.validated_data.get("disposition", ""),
+        )
+
+    @extend_schema(request=CategorySerializer, responses={201: CardSerializer, 200: CardSerializer})
+    @action(detail=True, methods=["post"])
+    def harm(self, request: Request, pk: str | None = None) -> Response:
+        consequence = self.get_object()
+        payload = CategorySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        harm, created = services.consequence_to_harm(
+            actor=self.actor, consequence=consequence, **payload.validated_data
+        )
+        context = {**self.get_serializer_context(), "workshop": consequence.workshop}
+        return Response(
+            CardSerializer(harm, context=context).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

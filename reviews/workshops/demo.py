@@ -1,12 +1,14 @@
-"""Demo workshop: stakeholders, harm cards rated by four people (one a community guest),
-dot-votes and mitigations, from data/demo_workshop.json (see orgs/demo.py for how the
-apps' demo seeds compose)."""
+"""Demo workshops, from data/demo_workshop.json (see orgs/demo.py for how the apps' demo
+seeds compose): a harms-modeling workshop (stakeholders, harm cards rated by four people,
+one a community guest, dot-votes and mitigations) and a consequence scan left open in its
+negatives round, where one negative consequence has become a harm card."""
 
 from __future__ import annotations
 
 import datetime
 import json
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -20,9 +22,52 @@ from .models import Workshop, WorkshopFormat, WorkshopStatus
 
 DATA = Path(__file__).resolve().parent / "data" / "demo_workshop.json"
 TITLE = "Loan model harms workshop"
+SCAN = "Loan model consequence scan"
 
 
 def seed(demo: Demo) -> None:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    _seed_harms_workshop(demo, data)
+    if not Workshop.objects.filter(review=demo.made["review"], title=SCAN).exists():
+        _seed_scan(demo, data["consequences"])
+
+
+def _seed_scan(demo: Demo, rows: list[dict[str, str]]) -> None:
+    facilitator = demo.users["facilitator"]
+    scan = ws.workshop_create(
+        actor=facilitator,
+        review=demo.made["review"],
+        title=SCAN,
+        format=WorkshopFormat.CONSEQUENCE_SCANNING,
+    )
+    ws.workshop_set_status(actor=facilitator, workshop=scan, status=WorkshopStatus.OPEN)
+    ws.workshop_join(actor=demo.users["participant"], workshop=scan)
+    authors = [demo.users["participant"], facilitator]
+    cards = [
+        ws.consequence_create(
+            actor=authors[i % 2],
+            workshop=scan,
+            text=row["text"],
+            intent=row["intent"],
+            valence=row["valence"],
+        )
+        for i, row in enumerate(rows)
+    ]
+    for number, valence in ((2, "positive"), (3, "negative")):  # each sorted in its round
+        ws.workshop_set_round(actor=facilitator, workshop=scan, number=number)
+        for card, row in zip(cards, rows, strict=True):
+            if card.valence == valence:
+                ws.consequence_sort(
+                    actor=facilitator, consequence=card, disposition=row["disposition"]
+                )
+    for card, row in zip(cards, rows, strict=True):
+        if "harm_category" in row:
+            category = HarmCategory.objects.get(slug=row["harm_category"])
+            ws.consequence_to_harm(actor=facilitator, consequence=card, category=category)
+    demo.summary.append(f"workshop '{SCAN}' (Open, round 3, a consequence made a harm card)")
+
+
+def _seed_harms_workshop(demo: Demo, data: dict[str, Any]) -> None:
     review = demo.made["review"]
     users = demo.users
     existing = Workshop.objects.filter(review=review, title=TITLE).first()
@@ -30,7 +75,6 @@ def seed(demo: Demo) -> None:
         demo.made["harms"] = {c.harm.title: c.harm for c in existing.cards.select_related("harm")}
         demo.summary.append(f"workshop '{TITLE}' ({existing.get_status_display()})")
         return
-    data = json.loads(DATA.read_text(encoding="utf-8"))
     facilitator = users["facilitator"]
     workshop = ws.workshop_create(
         actor=facilitator,

@@ -11,6 +11,9 @@ class Round:
     title: str
     prompt: str
     activity: str  # stakeholders | harms | rating | mitigations | consequences | sorting
+    # Consequence scanning: the round works on positive or negative consequences only (its
+    # board shows those, new cards take that valence, and they are sorted there).
+    valence: str = ""
 
 
 ROUNDS: dict[str, tuple[Round, ...]] = {
@@ -52,14 +55,18 @@ ROUNDS: dict[str, tuple[Round, ...]] = {
         Round(
             2,
             "Positives to focus on",
-            "Which positive consequences do we want to make the most of?",
+            "Which positive consequences do we want to make the most of? "
+            "Sort each into Act, Influence or Monitor.",
             "consequences",
+            "positive",
         ),
         Round(
             3,
             "Negatives to mitigate",
-            "Which consequences do we want to mitigate? Sort each into Act, Influence or Monitor.",
+            "Which consequences do we want to mitigate? Sort each into Act, Influence or "
+            "Monitor, and make the ones to act on harm cards of the review's register.",
             "sorting",
+            "negative",
         ),
     ),
 }

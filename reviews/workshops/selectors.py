@@ -9,10 +9,11 @@ from django.db.models import Count, Max, QuerySet
 
 from orgs import access
 from orgs.models import Membership
-from reviews.harms.models import Harm, Rating, StakeholderKind, Vote
+from reviews.harms.models import Harm, Rating, Stakeholder, StakeholderKind, Vote
 from reviews.models import Review
 
 from .models import Consequence, Workshop, WorkshopInvitation, WorkshopParticipant
+from .rounds import current_round
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -90,34 +91,42 @@ def coverage_warnings(workshop: Workshop) -> list[str]:
     return warnings
 
 
+def in_use(workshop: Workshop) -> bool:
+    """Whether anyone has taken part: a card, a consequence, or a seat besides the
+    facilitator's own. Such a workshop is part of the review's record."""
+    return (
+        workshop.cards.exists()
+        or workshop.consequences.exists()
+        or workshop.participants.exclude(user_id=workshop.facilitator_id).exists()
+    )
+
+
+def consequences_in_round(workshop: Workshop) -> QuerySet[Consequence]:
+    """The consequence cards the current round works on (all of them in round 1)."""
+    cards = consequences_of(workshop).select_related("harm")
+    focus = current_round(workshop).valence
+    return cards.filter(valence=focus) if focus else cards
+
+
 def board_version(workshop: Workshop) -> str:
-    """Changes whenever anything on the live board changes; the board polls it."""
-    harms = Harm.objects.filter(board_card__workshop=workshop).aggregate(
-        n=Count("id"), t=Max("updated_at")
-    )
-    ratings = Rating.objects.filter(harm__board_card__workshop=workshop).aggregate(
-        n=Count("id"), t=Max("updated_at")
-    )
-    votes = Vote.objects.filter(harm__board_card__workshop=workshop).aggregate(
-        n=Count("id"), t=Max("id")
-    )
-    consequences = Consequence.objects.filter(workshop=workshop).aggregate(
-        n=Count("id"), t=Max("updated_at")
-    )
-    raw = "|".join(
-        str(v)
-        for v in (
-            harms["n"],
-            harms["t"],
-            ratings["n"],
-            ratings["t"],
-            votes["n"],
-            votes["t"],
-            consequences["n"],
-            consequences["t"],
-            workshop.updated_at,
-            workshop.status,
-            workshop.current_round,
-        )
-    )
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    """Changes whenever anything on the live board changes (cards, ratings, votes,
+    consequences, the stakeholder and participant panels, the workshop and its review's
+    status); the board polls it."""
+    on_board = {"harm__board_card__workshop": workshop}
+    parts = [
+        Harm.objects.filter(board_card__workshop=workshop).aggregate(
+            n=Count("id"), t=Max("updated_at")
+        ),
+        Rating.objects.filter(**on_board).aggregate(n=Count("id"), t=Max("updated_at")),
+        Vote.objects.filter(**on_board).aggregate(n=Count("id"), t=Max("id")),
+        consequences_of(workshop).aggregate(n=Count("id"), t=Max("updated_at")),
+        # Stakeholders have no timestamp of their own: their shown fields are the version.
+        list(
+            Stakeholder.objects.filter(review_id=workshop.review_id).values_list(
+                "id", "name", "kind", "vulnerable"
+            )
+        ),
+        list(seats_of(workshop).values_list("id", "represents_community")),
+        (workshop.updated_at, workshop.status, workshop.current_round, workshop.review.status),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

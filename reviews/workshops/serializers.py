@@ -8,13 +8,20 @@ from rest_framework import serializers
 
 from orgs.api_support import ScopedPK, StrictInput, UserField
 from reviews.harms import selectors as harm_selectors
-from reviews.harms.models import StakeholderKind
+from reviews.harms.models import HarmCategory, StakeholderKind
 from reviews.harms.serializers import HarmSerializer, WholeNumber
 from reviews.selectors import reviews_where
 
 from . import selectors
 from .models import Consequence, Workshop, WorkshopInvitation
 from .rounds import current_round
+
+
+def _fixed_once_made(serializer: serializers.Serializer, *names: str) -> None:
+    """On an edit (PATCH) these fields cannot change: sending them is a 400."""
+    if serializer.instance is not None and not isinstance(serializer.instance, list | tuple):
+        for name in names:
+            serializer.fields[name].read_only = True
 
 
 class RoundSerializer(StrictInput, serializers.Serializer):
@@ -48,6 +55,10 @@ class WorkshopSerializer(StrictInput, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "status", "current_round", "created_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fixed_once_made(self, "review", "format")
 
     @extend_schema_field(RoundSerializer)
     def get_round(self, obj: Workshop) -> dict[str, Any]:
@@ -143,6 +154,10 @@ class InvitationSerializer(StrictInput, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "url", "expires_at", "revoked_at", "uses", "created_at"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fixed_once_made(self, "workshop")
+
     def get_url(self, obj: WorkshopInvitation) -> str:
         return str(
             self.context["request"].build_absolute_uri(
@@ -164,16 +179,19 @@ class ConsequenceSerializer(StrictInput, serializers.ModelSerializer):
             "intent",
             "valence",
             "disposition",
+            "harm",
             "author",
             "created_at",
         ]
-        read_only_fields = ["id", "author", "created_at"]
+        read_only_fields = ["id", "harm", "author", "created_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            for name in ("workshop", "text", "intent", "valence"):
-                self.fields[name].read_only = True
+        _fixed_once_made(self, "workshop", "text", "intent", "valence")
 
     def get_author(self, obj: Consequence) -> str | None:
         return harm_selectors.author_name(obj, self.context["request"].user)
+
+
+class CategorySerializer(StrictInput, serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=HarmCategory.objects.all())

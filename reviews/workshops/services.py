@@ -1,6 +1,7 @@
-"""Workshop writes. Each checks the access policy, refuses closed workshops, writes, and
-records an event. Cards, ratings, votes and stakeholders added in a workshop are written
-by the harms services under this workshop's permit (orgs/access.py, ``DELEGATES``)."""
+"""Workshop writes. Each checks the access policy, refuses closed workshops and frozen
+(approved or archived) reviews, writes, and records an event. Cards, ratings, votes and
+stakeholders added in a workshop are written by the harms services under this workshop's
+permit (orgs/access.py, ``DELEGATES``)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from orgs import access
 from orgs.access import Permit
 from orgs.errors import Conflict, ServiceError
-from orgs.ledger.writes import UNSET, Unset, apply_changes, log_change, snapshot
+from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.members import services as member_services
+from reviews import freeze
 from reviews.harms import services as harms
 from reviews.harms.models import Disposition, Harm, HarmCategory, Rating, Stakeholder, Vote
 from reviews.models import Review
 
+from . import selectors
 from .models import (
     BoardCard,
     Consequence,
@@ -30,7 +34,7 @@ from .models import (
     WorkshopParticipant,
     WorkshopStatus,
 )
-from .rounds import rounds_for
+from .rounds import current_round, rounds_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,6 +47,14 @@ def _lock(workshop: Workshop) -> Workshop:
     return Workshop.objects.select_for_update(of=("self",)).get(pk=workshop.pk)
 
 
+def _guard(actor: User, action: str, workshop: Workshop) -> Workshop:
+    """Lock the workshop, check the action, and refuse a change under a frozen review."""
+    workshop = _lock(workshop)
+    access.require(actor, action, workshop)
+    freeze.require_editable(workshop.review)
+    return workshop
+
+
 def _contribute(actor: User, workshop: Workshop) -> tuple[Workshop, Permit]:
     """Lock the workshop (one writer at a time: vote budgets, rounds) and check that it is
     open and the actor holds a seat in it; returns the permit the harms services accept."""
@@ -53,6 +65,7 @@ def _contribute(actor: User, workshop: Workshop) -> tuple[Workshop, Permit]:
             "new cards, ratings or votes."
         )
     permit = access.require(actor, "workshop.contribute", workshop)
+    freeze.require_editable(workshop.review)
     return workshop, Permit(
         permit.actor_id,
         permit.action,
@@ -84,16 +97,12 @@ def workshop_create(
     votes_per_participant: int = 5,
 ) -> Workshop:
     access.require(actor, "workshop.create", review)
+    freeze.require_editable(review)
     facilitator = facilitator or actor
-    if not access.can(facilitator, "workshop.facilitate", review):
-        raise ServiceError(
-            "The facilitator must be an owner, facilitator or reviewer of the organization.",
-            field="facilitator",
-        )
+    _check_facilitator(facilitator, review)
     if format not in WorkshopFormat.values:
         raise ServiceError(f"Unknown format {format!r}.", field="format")
-    if not 0 <= votes_per_participant <= 50:
-        raise ServiceError("Give between 0 and 50 votes.", field="votes_per_participant")
+    _check_votes(votes_per_participant)
     workshop = Workshop.objects.create(
         organization_id=review.organization_id,
         review=review,
@@ -105,18 +114,87 @@ def workshop_create(
         votes_per_participant=votes_per_participant,
     )
     log_change(actor=actor, verb="create", instance=workshop)
-    # The facilitator sits in their own workshop from the start.
-    seat = WorkshopParticipant.objects.create(
-        organization_id=workshop.organization_id, workshop=workshop, user=facilitator
+    _seat(actor, workshop, facilitator)  # the facilitator sits in their own workshop
+    return workshop
+
+
+def _check_facilitator(facilitator: User, review: Review) -> None:
+    if not access.can(facilitator, "workshop.facilitate", review):
+        raise ServiceError(
+            "The facilitator must be an owner, facilitator or reviewer of the organization.",
+            field="facilitator",
+        )
+
+
+def _check_votes(votes: int) -> None:
+    if not 0 <= votes <= 50:
+        raise ServiceError("Give between 0 and 50 votes.", field="votes_per_participant")
+
+
+def _seat(actor: User, workshop: Workshop, user: User, **defaults: Any) -> WorkshopParticipant:
+    """The user's seat in the workshop, taken (and recorded) if they had none. In an
+    anonymous workshop even who is in the room is shown to its runners only."""
+    seat, created = WorkshopParticipant.objects.get_or_create(
+        workshop=workshop,
+        user=user,
+        defaults={**defaults, "organization_id": workshop.organization_id},
     )
-    log_change(actor=actor, verb="create", instance=seat, anonymous=workshop.anonymous)
+    if created:
+        log_change(actor=actor, verb="create", instance=seat, anonymous=workshop.anonymous)
+    return seat
+
+
+@transaction.atomic
+def workshop_update(
+    *,
+    actor: User,
+    workshop: Workshop,
+    title: str | Unset = UNSET,
+    facilitator: User | Unset = UNSET,
+    scheduled_at: datetime.datetime | None | Unset = UNSET,
+    anonymous: bool | Unset = UNSET,
+    votes_per_participant: int | Unset = UNSET,
+) -> Workshop:
+    """Edit a workshop. Its format is fixed (the cards on the board belong to it), and
+    anonymity is fixed once anyone but the facilitator has joined or written: they took
+    part under the promise the workshop made."""
+    workshop = _guard(actor, "workshop.update", workshop)
+    if not isinstance(title, Unset) and not title.strip():
+        raise ServiceError("Give the workshop a title.", field="title")
+    if not isinstance(facilitator, Unset):
+        _check_facilitator(facilitator, workshop.review)
+    if not isinstance(votes_per_participant, Unset):
+        _check_votes(votes_per_participant)
+    if anonymous not in (UNSET, workshop.anonymous) and selectors.in_use(workshop):
+        raise Conflict(
+            "People have already joined or written under this workshop's promise about "
+            "anonymity, so it cannot change now.",
+        )
+    changes = given(title=title, scheduled_at=scheduled_at, anonymous=anonymous)
+    changes |= given(facilitator=facilitator, votes_per_participant=votes_per_participant)
+    apply_changes(actor=actor, instance=workshop, changes=changes)
+    if not isinstance(facilitator, Unset):
+        _seat(actor, workshop, facilitator)
     return workshop
 
 
 @transaction.atomic
+def workshop_delete(*, actor: User, workshop: Workshop) -> None:
+    """Delete a workshop nobody has used: once it has cards, consequences or participants
+    they are part of the review's record, and the workshop is closed instead."""
+    workshop = _guard(actor, "workshop.delete", workshop)
+    if selectors.in_use(workshop):
+        raise Conflict(
+            "This workshop has cards, consequences or participants, which belong to the "
+            "review's record: close it instead of deleting it."
+        )
+    log_change(actor=actor, verb="delete", instance=workshop, before=snapshot(workshop))
+    workshop.delete()
+
+
+@transaction.atomic
 def workshop_set_status(*, actor: User, workshop: Workshop, status: str) -> Workshop:
-    workshop = _lock(workshop)
-    access.require(actor, "workshop.run", workshop)
+    workshop = _guard(actor, "workshop.run", workshop)
     allowed = {
         (WorkshopStatus.DRAFT, WorkshopStatus.OPEN),
         (WorkshopStatus.OPEN, WorkshopStatus.CLOSED),
@@ -133,8 +211,7 @@ def workshop_set_status(*, actor: User, workshop: Workshop, status: str) -> Work
 
 @transaction.atomic
 def workshop_set_round(*, actor: User, workshop: Workshop, number: int) -> Workshop:
-    workshop = _lock(workshop)
-    access.require(actor, "workshop.run", workshop)
+    workshop = _guard(actor, "workshop.run", workshop)
     total = len(rounds_for(workshop.format))
     if not 1 <= number <= total:
         raise ServiceError(f"This format has rounds 1 to {total}.", field="round")
@@ -150,20 +227,10 @@ def workshop_join(
 ) -> WorkshopParticipant:
     """A member of the organization whose role lets them contribute takes a seat."""
     access.require(actor, "workshop.join", workshop)
+    freeze.require_editable(workshop.review)
     if workshop.status == WorkshopStatus.CLOSED:
         raise Conflict("The workshop is closed.")
-    seat, created = WorkshopParticipant.objects.get_or_create(
-        workshop=workshop,
-        user=actor,
-        defaults={
-            "represents_community": represents_community,
-            "organization_id": workshop.organization_id,
-        },
-    )
-    if created:
-        # In an anonymous workshop even who is in the room is shown to its runners only.
-        log_change(actor=actor, verb="create", instance=seat, anonymous=workshop.anonymous)
-    return seat
+    return _seat(actor, workshop, actor, represents_community=represents_community)
 
 
 # --- Invitations -------------------------------------------------------------------------
@@ -180,12 +247,9 @@ def invitation_create(
     max_uses: int = 50,
 ) -> WorkshopInvitation:
     access.require(actor, "workshop_invitation.create", workshop)
-    if not 1 <= days <= 90:
-        raise ServiceError("An invitation lasts 1 to 90 days.", field="days")
-    if not 1 <= max_uses <= MAX_INVITATION_USES:
-        raise ServiceError(
-            f"An invitation admits 1 to {MAX_INVITATION_USES} people.", field="max_uses"
-        )
+    freeze.require_editable(workshop.review)
+    _check_days(days)
+    _check_uses(max_uses)
     invitation = WorkshopInvitation.objects.create(
         organization_id=workshop.organization_id,
         workshop=workshop,
@@ -197,18 +261,65 @@ def invitation_create(
         max_uses=max_uses,
     )
     # The token is a credential: the event records that a link exists, not the link itself.
-    log_change(
-        actor=actor,
-        verb="create",
-        instance=invitation,
-        after={**snapshot(invitation), "token": "(redacted)"},
-    )
+    log_change(actor=actor, verb="create", instance=invitation, after=_redacted(invitation))
+    return invitation
+
+
+def _redacted(invitation: WorkshopInvitation) -> dict[str, Any]:
+    return {**snapshot(invitation), "token": "(redacted)"}
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= 90:
+        raise ServiceError("An invitation lasts 1 to 90 days.", field="days")
+
+
+def _check_uses(max_uses: int, used: int = 0) -> None:
+    """An edited link cannot admit fewer people than it already has."""
+    if not max(1, used) <= max_uses <= MAX_INVITATION_USES:
+        already = f" ({used} already joined through it)" if used else ""
+        raise ServiceError(
+            f"An invitation admits {max(1, used)} to {MAX_INVITATION_USES} people{already}.",
+            field="max_uses",
+        )
+
+
+@transaction.atomic
+def invitation_update(
+    *,
+    actor: User,
+    invitation: WorkshopInvitation,
+    label: str | Unset = UNSET,
+    represents_community: str | Unset = UNSET,
+    days: int | Unset = UNSET,
+    max_uses: int | Unset = UNSET,
+) -> WorkshopInvitation:
+    """Edit a live link: who it is for, and ``days`` from now until it expires. The event
+    records the change with the token redacted, as its creation does."""
+    _guard(actor, "workshop_invitation.update", invitation.workshop)
+    invitation = WorkshopInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.revoked_at is not None:
+        raise Conflict("This link was revoked; create a new one instead.")
+    changes = given(label=label, represents_community=represents_community, max_uses=max_uses)
+    if not isinstance(days, Unset):
+        _check_days(days)
+        changes["expires_at"] = timezone.now() + datetime.timedelta(days=days)
+    if not isinstance(max_uses, Unset):
+        _check_uses(max_uses, invitation.uses)
+    before = _redacted(invitation)
+    for name, value in changes.items():
+        setattr(invitation, name, value)
+    after = _redacted(invitation)
+    if after != before:
+        invitation.save()
+        log_change(actor=actor, verb="update", instance=invitation, before=before, after=after)
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: WorkshopInvitation) -> WorkshopInvitation:
     access.require(actor, "workshop_invitation.revoke", invitation.workshop)
+    freeze.require_editable(invitation.workshop.review)
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -233,6 +344,8 @@ def invitation_problem(invitation: WorkshopInvitation | None) -> str | None:
         return "This invitation has been used as many times as it allows."
     if invitation.workshop.status == WorkshopStatus.CLOSED:
         return "This workshop has closed."
+    if freeze.is_frozen(invitation.workshop.review):
+        return "The review this workshop belongs to is finished, so the workshop is read-only."
     return None
 
 
@@ -251,6 +364,7 @@ def invitation_accept(*, user: User, token: str) -> WorkshopParticipant:
         raise Conflict(problem or "This invitation link is not valid.")
     access.require(user, "workshop_invitation.accept", invitation)
     workshop = invitation.workshop
+    freeze.require_editable(workshop.review)
     member_services.guest_membership_ensure(user=user, organization_id=workshop.organization_id)
     seat = WorkshopParticipant.objects.filter(workshop=workshop, user=user).first()
     if seat is None:
@@ -428,6 +542,9 @@ def consequence_create(
         raise ServiceError("Intended or unintended?", field="intent")
     if valence not in Consequence.Valence.values:
         raise ServiceError("Positive or negative?", field="valence")
+    focus = current_round(workshop).valence
+    if focus and valence != focus:
+        raise ServiceError(f"This round is about {focus} consequences.", field="valence")
     if disposition and disposition not in Disposition.values:
         raise ServiceError("Sort into act, influence or monitor.", field="disposition")
     if not text.strip():
@@ -451,6 +568,7 @@ def consequence_sort(*, actor: User, consequence: Consequence, disposition: str)
     workshop, _permit = _contribute(actor, consequence.workshop)
     if disposition not in Disposition.values:
         raise ServiceError("Sort into act, influence or monitor.", field="disposition")
+    _in_its_round(workshop, consequence)
     apply_changes(
         actor=actor,
         instance=consequence,
@@ -458,3 +576,47 @@ def consequence_sort(*, actor: User, consequence: Consequence, disposition: str)
         anonymous=workshop.anonymous,
     )
     return consequence
+
+
+def _in_its_round(workshop: Workshop, consequence: Consequence) -> None:
+    """Positives are worked on in their round and negatives in theirs (rounds.py)."""
+    if current_round(workshop).valence != consequence.valence:
+        its = next(r for r in rounds_for(workshop.format) if r.valence == consequence.valence)
+        raise Conflict(
+            f"A {consequence.valence} consequence is worked on in round {its.number}, "
+            f"“{its.title}”."
+        )
+
+
+@transaction.atomic
+def consequence_to_harm(
+    *, actor: User, consequence: Consequence, category: HarmCategory
+) -> tuple[Harm, bool]:
+    """Make a negative consequence a harm card of the review's register in one step, in
+    the round that works on negatives; returns the harm and whether it is new. Idempotent:
+    a consequence already made a harm answers that harm."""
+    workshop, permit = _contribute(actor, consequence.workshop)
+    # Read again under the workshop's lock, so two clicks at once make one harm.
+    consequence = Consequence.objects.select_related("harm").get(pk=consequence.pk)
+    if consequence.harm is not None:
+        return consequence.harm, False
+    if consequence.valence != Consequence.Valence.NEGATIVE:
+        raise Conflict("Only a negative consequence becomes a harm; positives are to focus on.")
+    _in_its_round(workshop, consequence)
+    harm = harms.harm_create(
+        actor=actor,
+        review=workshop.review,
+        title=Truncator(consequence.text.strip().splitlines()[0]).chars(200),
+        category=category,
+        # The source, in the register's own words: which workshop, and the card itself.
+        description=f"From consequence scanning in “{workshop.title}”: {consequence.text}",
+        permit=permit,
+    )
+    card = BoardCard.objects.create(
+        organization_id=workshop.organization_id, workshop=workshop, harm=harm
+    )
+    log_change(actor=actor, verb="create", instance=card, anonymous=workshop.anonymous)
+    apply_changes(
+        actor=actor, instance=consequence, changes={"harm": harm}, anonymous=workshop.anonymous
+    )
+    return harm, True

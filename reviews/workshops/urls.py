@@ -20,8 +20,11 @@ urlpatterns = [
         name="workshop_add_stakeholder",
     ),
     path("workshops/<id:pk>/control/", views.workshop_control, name="workshop_control"),
+    path("workshops/<id:pk>/edit/", views.workshop_edit, name="workshop_edit"),
     path("workshops/<id:pk>/invitations/", views.workshop_invite, name="workshop_invite"),
     path("invitations/<id:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<id:pk>/edit/", views.invitation_edit, name="invitation_edit"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("consequences/<id:pk>/sort/", views.consequence_sort, name="consequence_sort"),
+    path("consequences/<id:pk>/harm/", views.consequence_to_harm, name="consequence_to_harm"),
 ]

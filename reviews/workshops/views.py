@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,7 @@ from orgs import access
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.members.forms import SignupForm
 from orgs.web import actor, current_organization, form_error, is_htmx, submit
+from reviews import freeze
 from reviews.harms import selectors as harm_selectors
 from reviews.harms.forms import HarmCardForm, RatingForm, StakeholderForm
 from reviews.harms.models import Harm, Vote
@@ -25,7 +30,14 @@ from reviews.harms.views import matrix_svg
 from reviews.selectors import reviews_where
 
 from . import selectors, services
-from .forms import ConsequenceForm, InvitationForm, SortForm, WorkshopForm
+from .forms import (
+    CategoryForm,
+    ConsequenceForm,
+    InvitationForm,
+    SortForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
 from .models import Workshop, WorkshopInvitation, WorkshopStatus
 from .rounds import current_round, rounds_for
 
@@ -73,9 +85,11 @@ def _board_context(
     ]
     consequences = [
         {"card": c, "author": harm_selectors.author_name(c, user)}
-        for c in selectors.consequences_of(workshop)
+        for c in selectors.consequences_in_round(workshop)
     ]
     seat = selectors.has_seat(user, workshop)
+    frozen = freeze.is_frozen(workshop.review)
+    can_run = selectors.can_run(user, workshop)
     return {
         "workshop": workshop,
         "round": current_round(workshop),
@@ -86,11 +100,18 @@ def _board_context(
             workshop.review, rows, linked=access.can(user, "harm.read", workshop.review)
         ),
         "version": version or selectors.board_version(workshop),
-        "can_run": selectors.can_run(user, workshop),
+        "can_run": can_run,
         "seat": seat,
-        "writable": seat and workshop.status == WorkshopStatus.OPEN,
+        "frozen": frozen,
+        "writable": seat and workshop.status == WorkshopStatus.OPEN and not frozen,
         "votes_left": services.votes_left(user, workshop),
         "scale": range(1, 6),
+        # The panels beside the cards, refreshed with them.
+        "stakeholders": harm_selectors.stakeholders_of(workshop.review),
+        "participants": selectors.seats_of(workshop),
+        "coverage": selectors.coverage_warnings(workshop) if can_run else [],
+        "categories": harm_selectors.categories(),
+        "may_read_harms": access.can(user, "harm.read", workshop.review),
     }
 
 
@@ -106,23 +127,82 @@ def _get_card(request: HttpRequest, workshop: Workshop, harm_pk: int) -> Harm:
 def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     context = _board_context(request, workshop)
-    can_run = context["can_run"]
+    may_edit = access.can(request.user, "workshop.update", workshop)
     context.update(
         {
-            "card_form": HarmCardForm(stakeholders=harm_selectors.stakeholders_of(workshop.review)),
+            "card_form": HarmCardForm(stakeholders=context["stakeholders"]),
             "stakeholder_form": StakeholderForm(),
-            "consequence_form": ConsequenceForm(),
+            "consequence_form": ConsequenceForm(valence=context["round"].valence),
             "invitation_form": InvitationForm(),
-            "stakeholders": harm_selectors.stakeholders_of(workshop.review),
-            "coverage": selectors.coverage_warnings(workshop),
-            "invitations": workshop.invitations.all() if can_run else [],
-            "categories": harm_selectors.categories(),
-            "participants": selectors.seats_of(workshop),
-            "is_member": access.can(request.user, "review.read", workshop.review),
+            "invitations": _invitation_forms(workshop) if context["can_run"] else [],
+            "edit_form": _edit_form(workshop) if may_edit else None,
+            "deletable": not selectors.in_use(workshop),
+            "may_read_review": access.can(request.user, "review.read", workshop.review),
             "may_join": selectors.may_join(request.user, workshop),
         }
     )
     return render(request, "workshops/board.html", context)
+
+
+def _edit_form(workshop: Workshop, data: Any = None) -> WorkshopEditForm:
+    fields = ["title", "facilitator", "scheduled_at", "anonymous", "votes_per_participant"]
+    return WorkshopEditForm(
+        data,
+        prefix="edit",
+        initial=model_to_dict(workshop, fields=fields),
+        people=access.users_who_may(workshop.organization_id, "workshop.facilitate"),
+        locked=selectors.in_use(workshop),
+    )
+
+
+def _invitation_form(invitation: WorkshopInvitation, data: Any = None) -> InvitationForm:
+    """A link's edit form, prefixed (one page holds them all); ``days`` left until expiry."""
+    left = (invitation.expires_at - timezone.now()).days + 1
+    initial = model_to_dict(invitation, fields=["label", "represents_community", "max_uses"])
+    return InvitationForm(
+        data, prefix=f"inv{invitation.pk}", initial={**initial, "days": min(90, max(1, left))}
+    )
+
+
+def _invitation_forms(workshop: Workshop) -> list[tuple[WorkshopInvitation, InvitationForm]]:
+    return [(inv, _invitation_form(inv)) for inv in workshop.invitations.all()]
+
+
+def _changes(form: Any) -> dict[str, Any]:
+    """Only the fields the person changed: an edit form comes prefilled."""
+    return {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+
+
+@login_required
+@require_POST
+def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = _get_workshop(request, pk)
+    form = _edit_form(workshop, request.POST)
+    submit(
+        request,
+        form,
+        lambda **_: services.workshop_update(
+            actor=actor(request), workshop=workshop, **_changes(form)
+        ),
+        "Workshop updated.",
+    )
+    return redirect("workshop_board", pk=pk)
+
+
+@login_required
+@require_POST
+def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(selectors.invitations_for(request.user), pk=pk)
+    form = _invitation_form(invitation, request.POST)
+    submit(
+        request,
+        form,
+        lambda **_: services.invitation_update(
+            actor=actor(request), invitation=invitation, **_changes(form)
+        ),
+        "Invitation link updated.",
+    )
+    return redirect("workshop_board", pk=invitation.workshop_id)
 
 
 @login_required
@@ -152,10 +232,18 @@ def _after_write(
 
 
 def _run(
-    request: HttpRequest, workshop: Workshop, fn: Callable[[], object], ok: str | None = None
+    request: HttpRequest,
+    workshop: Workshop,
+    call: Callable[..., object],
+    form: forms.Form | None = None,
+    ok: str | None = None,
 ) -> HttpResponse:
+    """Validate the form, call the service with its data, and answer the board (or, without
+    HTMX, redirect to it) with what happened."""
+    if form is not None and not form.is_valid():
+        return _after_write(request, workshop, error=form_error(form))
     try:
-        fn()
+        call(**(form.cleaned_data if form is not None else {}))
     except (ServiceError, PermissionDenied) as exc:
         return _after_write(request, workshop, error=refusal_message(exc))
     return _after_write(request, workshop, ok=ok)
@@ -166,47 +254,33 @@ def _run(
 def workshop_add_card(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     form = HarmCardForm(request.POST, stakeholders=harm_selectors.stakeholders_of(workshop.review))
-    if not form.is_valid():
-        return _after_write(request, workshop, error=form_error(form))
-    return _run(
-        request,
-        workshop,
-        lambda: services.card_add(actor=actor(request), workshop=workshop, **form.cleaned_data),
-        ok="Card added.",
-    )
+    add = partial(services.card_add, actor=actor(request), workshop=workshop)
+    return _run(request, workshop, add, form, ok="Card added.")
 
 
 @login_required
 @require_POST
 def workshop_add_consequence(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
-    form = ConsequenceForm(request.POST)
-    if not form.is_valid():
-        return _after_write(request, workshop, error=form_error(form))
-    return _run(
-        request,
-        workshop,
-        lambda: services.consequence_create(
-            actor=actor(request), workshop=workshop, **form.cleaned_data
-        ),
-        ok="Consequence added.",
-    )
+    add = partial(services.consequence_create, actor=actor(request), workshop=workshop)
+    return _run(request, workshop, add, ConsequenceForm(request.POST), ok="Consequence added.")
 
 
 @login_required
 @require_POST
 def consequence_sort(request: HttpRequest, pk: int) -> HttpResponse:
     card = get_object_or_404(selectors.consequences_for(request.user), pk=pk)
-    form = SortForm(request.POST)
-    if not form.is_valid():
-        return _after_write(request, card.workshop, error=form_error(form))
-    return _run(
-        request,
-        card.workshop,
-        lambda: services.consequence_sort(
-            actor=actor(request), consequence=card, **form.cleaned_data
-        ),
-    )
+    sort = partial(services.consequence_sort, actor=actor(request), consequence=card)
+    return _run(request, card.workshop, sort, SortForm(request.POST))
+
+
+@login_required
+@require_POST
+def consequence_to_harm(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_object_or_404(selectors.consequences_for(request.user), pk=pk)
+    make = partial(services.consequence_to_harm, actor=actor(request), consequence=card)
+    ok = "The consequence is now a harm card of the review's register."
+    return _run(request, card.workshop, make, CategoryForm(request.POST), ok=ok)
 
 
 @login_required
@@ -227,16 +301,8 @@ def workshop_add_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
 def card_rate(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     card = _get_card(request, workshop, harm)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        return _after_write(request, workshop, error="Ratings are whole numbers from 1 to 5.")
-    return _run(
-        request,
-        workshop,
-        lambda: services.card_rate(
-            actor=actor(request), workshop=workshop, harm=card, **form.cleaned_data
-        ),
-    )
+    rate = partial(services.card_rate, actor=actor(request), workshop=workshop, harm=card)
+    return _run(request, workshop, rate, RatingForm(request.POST))
 
 
 @login_required
@@ -244,16 +310,9 @@ def card_rate(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
 def card_vote(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
     card = _get_card(request, workshop, harm)
-    if request.POST.get("remove"):
-        return _run(
-            request,
-            workshop,
-            lambda: services.card_unvote(actor=actor(request), workshop=workshop, harm=card),
-        )
+    vote = services.card_unvote if request.POST.get("remove") else services.card_vote
     return _run(
-        request,
-        workshop,
-        lambda: services.card_vote(actor=actor(request), workshop=workshop, harm=card),
+        request, workshop, partial(vote, actor=actor(request), workshop=workshop, harm=card)
     )
 
 
@@ -272,6 +331,10 @@ def workshop_control(request: HttpRequest, pk: int) -> HttpResponse:
             services.workshop_set_round(actor=actor(request), workshop=workshop, number=int(raw))
         elif command == "join":
             services.workshop_join(actor=actor(request), workshop=workshop)
+        elif command == "delete":
+            services.workshop_delete(actor=actor(request), workshop=workshop)
+            messages.success(request, f"Workshop “{workshop.title}” deleted.")
+            return redirect("workshop_list")
         else:
             raise ServiceError("Unknown command.")
     except (ServiceError, PermissionDenied) as exc:

@@ -810,6 +810,23 @@ CASES: dict[str, Case] = {
         method="post",
         then="round/",
     ),
+    "workshop.update": change(
+        "workshop",
+        lambda c: ws.workshop_update(actor=c.user, workshop=c.obj("workshop"), title="Renamed"),
+        "workshops",
+        {"title": "Renamed"},
+    ),
+    # Every workshop of the fixture has cards or participants: whoever may delete one is
+    # told to close it instead (an unused workshop is deleted in test_workshop_edit.py).
+    "workshop.delete": Case(
+        "workshop",
+        run=lambda c: ws.workshop_delete(actor=c.user, workshop=c.obj("workshop")),
+        api=lambda c: Call("delete", f"/api/workshops/{c.pk('workshop')}/", url_object="workshop"),
+        state_rule=StateRule(
+            frozenset(a for a in ACTORS if allowed("workshop.delete", a, "workshop")),
+            "close it instead",
+        ),
+    ),
     # W2, where only fatima and gus sit, so that joining really takes a seat.
     "workshop.join": change(
         "other_workshop",
@@ -850,6 +867,15 @@ CASES: dict[str, Case] = {
         "invitations",
         method="post",
         then="revoke/",
+        target="workshop",
+    ),
+    "workshop_invitation.update": change(
+        "invitation",
+        lambda c: ws.invitation_update(
+            actor=c.user, invitation=c.obj("invitation"), label="Tenants union"
+        ),
+        "invitations",
+        {"label": "Tenants union"},
         target="workshop",
     ),
     "workshop_invitation.accept": Case(

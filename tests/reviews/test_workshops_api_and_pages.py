@@ -373,6 +373,7 @@ def test_a_consequence_scanning_board_adds_and_sorts_cards(review, facilitator, 
     )
     assert "Faster decisions" in response.content.decode()
     card = scan.consequences.get()
+    ws.workshop_set_round(actor=facilitator, workshop=scan, number=2)  # positives are sorted
     client.post(
         reverse("consequence_sort", args=[card.pk]),
         {"disposition": "influence"},

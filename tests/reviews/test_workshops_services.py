@@ -263,6 +263,7 @@ def test_consequence_cards_are_sorted_act_influence_monitor(review, facilitator)
         intent="intended",
         valence="positive",
     )
+    ws.workshop_set_round(actor=facilitator, workshop=scan, number=2)  # positives
     assert (
         ws.consequence_sort(actor=facilitator, consequence=card, disposition="monitor").disposition
         == "monitor"
