@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run PORT=8001` (or HOST=0.0.0.0) serves elsewhere; links made outside a request
+# (the demo's login line, emails from tasks) follow it through FORETHOUGHT_HOST/_PORT.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+RUN_ENV := FORETHOUGHT_HOST=$(HOST) FORETHOUGHT_PORT=$(PORT)
 
-.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck
+.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck browser-deps
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it when missing (needs root or sudo).
@@ -26,14 +29,14 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: seed
 	@echo "Serving Forethought on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(RUN_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -48,7 +51,16 @@ fmt: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-test: install
+# The browser tests drive Debian's chromium through Playwright (no browser download):
+# install it with apt when it is missing, so `make test` runs the same suite as CI (.ci/run).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -27,6 +27,7 @@ from orgs.errors import ServiceError
 from orgs.ledger.chain import record
 from orgs.ledger.writes import log_change, snapshot
 from orgs.models import Organization
+from orgs.site import site_url
 from reviews.harms.models import Harm
 from reviews.models import Review
 
@@ -410,7 +411,7 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
             transaction.on_commit(
                 lambda: send_mail(
                     subject=f"[Forethought] Launch gate failed: {review.title}",
-                    message=text + f"\n\n{settings.SITE_URL}{url}",
+                    message=text + f"\n\n{site_url()}{url}",
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[lead.email],
                     fail_silently=True,

@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "orgs.site.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -266,8 +267,14 @@ STORAGES = {
     },
 }
 
-# Absolute links in emails (notifications are sent outside any request).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (emails, invitation links, the demo's login line): orgs.site.site_url().
+# SITE_URL, when set, wins; otherwise a link made while serving a request uses the address
+# that request came in on, and one made outside any request (a management command, a
+# task on a worker) uses the address `make run` serves, which the Makefile passes as
+# FORETHOUGHT_HOST and FORETHOUGHT_PORT.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+RUN_HOST = env_str("FORETHOUGHT_HOST", "127.0.0.1")
+RUN_PORT = env_int("FORETHOUGHT_PORT", 8000)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "forethought@localhost")
 

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, register_converter
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
 from config.converters import IdConverter
 from config.health import healthz
+from config.landing import guest_landing
 from orgs import api as orgs_api
 from orgs.members import api as members_api
 from reviews import api as reviews_api
@@ -52,6 +56,10 @@ SELF_SERVICE_API_ROUTES = {"member-invitation-accept"}
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the SVG (looked
+    # up per request: with manifest storage its name carries a content hash).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
+    path("my-workshops/", guest_landing, name="guest_landing"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -67,4 +75,6 @@ urlpatterns = [
     path("", include("audits.urls")),
 ]
 
+handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

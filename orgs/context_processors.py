@@ -17,4 +17,6 @@ def organizations(request: HttpRequest) -> dict[str, Any]:
         "my_organizations": organizations_for(user),
         "current_organization": current,
         "current_role": role,
+        # A guest opens only their workshops: the header offers those and nothing else.
+        "workshop_guest": role == access.GUEST,
     }

@@ -22,6 +22,18 @@ from .web import actor, current_organization
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: an explicit ``?next=`` (on this site), a workshop guest's own
+    workshop, the AI systems for members."""
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    organization = getattr(request, "organization", None)
+    if organization is None:
+        return render(request, "orgs/no_organization.html")
+    if access.standing(request.user, organization) == access.GUEST:
+        return redirect("guest_landing")
     return redirect("system_list")
 
 

@@ -22,6 +22,7 @@ from orgs import access
 from orgs.errors import Conflict, ServiceError
 from orgs.ledger.writes import apply_changes, log_change, snapshot
 from orgs.models import Membership, Organization, Role
+from orgs.site import site_url
 
 from .models import MemberInvitation
 from .usernames import skeletons
@@ -104,7 +105,7 @@ def _token_hash(token: str) -> str:
 
 
 def member_invitation_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('member_invitation_accept', args=[token])}"
+    return f"{site_url()}{reverse('member_invitation_accept', args=[token])}"
 
 
 @transaction.atomic

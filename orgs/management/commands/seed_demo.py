@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from orgs.demo import DEMO_PASSWORD, Demo
+from orgs.site import site_url
 
 
 class Command(BaseCommand):
@@ -31,6 +32,6 @@ class Command(BaseCommand):
                     module.finish(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + "; ".join(demo.summary)))
         self.stdout.write(
-            f"Log in at http://127.0.0.1:8000/ as demo / {DEMO_PASSWORD} "
-            f"(also facilitator, reviewer, participant; same password)"
+            f"Log in at {site_url()}/ as demo / {DEMO_PASSWORD} "
+            f"(also facilitator, reviewer, participant and the workshop guest amara; same password)"
         )
