@@ -7,4 +7,5 @@ class AuditsConfig(AppConfig):
     verbose_name = "Fairness audits and launch gates"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system check
+        # Registers the system check, and names audit objects in the event log.
+        from . import checks, event_names  # noqa: F401

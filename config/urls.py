@@ -32,6 +32,7 @@ router.register(
 router.register("systems", reviews_api.AISystemViewSet, basename="system")
 router.register("reviews", reviews_api.ReviewViewSet, basename="review")
 router.register("signoffs", reviews_api.SignOffViewSet, basename="signoff")
+router.register("risk-acceptances", reviews_api.RiskAcceptanceViewSet, basename="risk-acceptance")
 router.register("harm-categories", harms_api.HarmCategoryViewSet, basename="harm-category")
 router.register("stakeholders", harms_api.StakeholderViewSet, basename="stakeholder")
 router.register("harms", harms_api.HarmViewSet, basename="harm")

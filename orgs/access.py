@@ -76,14 +76,17 @@ RELATION_HINTS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Grant:
-    """``roles`` may do the action, provided they also hold ``relation`` to the object."""
+    """``roles`` may do the action, provided they also hold ``relation`` to the object,
+    and, when ``setting`` names a field of the organization (a list of roles), are listed
+    there: the organization chooses who among ``roles`` may."""
 
     roles: frozenset[str]
     relation: str | None = None
+    setting: str | None = None
 
 
-def _grant(roles: Iterable[str], relation: str | None = None) -> Grant:
-    return Grant(frozenset(roles), relation)
+def _grant(roles: Iterable[str], relation: str | None = None, setting: str | None = None) -> Grant:
+    return Grant(frozenset(roles), relation, setting)
 
 
 # action → (what it is in words, the grants that allow it). An action with no grants is
@@ -125,6 +128,19 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "review.approve": ("approve a review", (_grant(DECIDERS),)),
     "review.reject": ("reject a review", (_grant(DECIDERS),)),
     "review.archive": ("archive a review", (_grant({OWNER}),)),
+    "review.reopen_approved": (
+        "reopen an approved review (a new sign-off round)",
+        (_grant({OWNER}),),
+    ),
+    "risk.read": ("see risk acceptances", (_grant(MEMBERS),)),
+    "risk.accept": (
+        "accept a risk (roles chosen by the organization; owners by default)",
+        (_grant(MEMBERS, setting="risk_acceptance_roles"),),
+    ),
+    "risk.revoke": (
+        "withdraw a risk acceptance",
+        (_grant(MEMBERS, setting="risk_acceptance_roles"),),
+    ),
     "signoff.read": ("see sign-offs", (_grant(MEMBERS),)),
     "signoff.create": ("sign off reviews", (_grant(EDITORS),)),
     # Stakeholders, harms, ratings, votes, mitigations
@@ -196,6 +212,7 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "audit.run": ("run audits", (_grant(EDITORS),)),
     "launch_gate.read": ("see launch gates", (_grant(MEMBERS),)),
     "launch_gate.create": ("set launch gates", (_grant(EDITORS),)),
+    "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
 }
@@ -311,10 +328,13 @@ def _allows(
     user: Actor, action: str, obj: Organization | Tenant | int
 ) -> tuple[bool, str, str | None]:
     """(allowed, the user's standing, the relation that was missing if a role matched)."""
-    role = standing(user, organization_id_of(obj))
+    org_id = organization_id_of(obj)
+    role = standing(user, org_id)
     missing: str | None = None
     for grant in grants(action):
         if role not in grant.roles:
+            continue
+        if grant.setting is not None and role not in _setting(org_id, grant.setting):
             continue
         if grant.relation is None:
             return True, role, None
@@ -322,6 +342,16 @@ def _allows(
             return True, role, None
         missing = grant.relation
     return False, role, missing
+
+
+def _setting(organization_id: int, field: str) -> list[str]:
+    value = Organization.objects.filter(pk=organization_id).values_list(field, flat=True).first()
+    return list(value) if isinstance(value, list) else []
+
+
+def roles_in(organization_id: int, action: str) -> set[str]:
+    """The roles that may do the action in this organization (its settings applied)."""
+    return {role for role in roles_allowed(action) if _role_allows(organization_id, role, action)}
 
 
 def can(user: Actor, action: str, obj: Organization | Tenant | int) -> bool:
@@ -361,23 +391,30 @@ def require(
         raise PermissionDenied("You are not a member of this organization.")
     if missing is not None:
         raise PermissionDenied(RELATION_HINTS[missing])
-    needed = ", ".join(sorted(roles_allowed(action))) or "a workshop seat"
+    needed = ", ".join(sorted(roles_in(org_id, action))) or "a workshop seat"
     raise PermissionDenied(
         f"Your role ({Role(role).label.lower()}) cannot {label(action)}; it needs: {needed}."
+    )
+
+
+def _role_allows(organization_id: int, role: str, action: str) -> bool:
+    """Whether some grant of the action names the role there (relations aside)."""
+    return any(
+        role in grant.roles
+        and (grant.setting is None or role in _setting(organization_id, grant.setting))
+        for grant in grants(action)
     )
 
 
 def can_somewhere(user: Actor, action: str) -> bool:
     """Whether the user holds a role that some grant of the action names, in any of their
     organizations: lets the API refuse a write with 403 before it looks anything up."""
-    roles = roles_allowed(action)
-    return any(role in roles for role in standings(user).values())
+    return any(_role_allows(org, role, action) for org, role in standings(user).items())
 
 
 def organizations_where(user: Actor, action: str) -> QuerySet[Organization]:
     """Organizations where the user's role allows the action (relations aside)."""
-    roles = roles_allowed(action)
-    ids = [org for org, role in standings(user).items() if role in roles]
+    ids = [org for org, role in standings(user).items() if _role_allows(org, role, action)]
     return Organization.objects.filter(pk__in=ids)
 
 

@@ -23,6 +23,10 @@ def default_signoff_roles() -> list[str]:
     return list(settings.DEFAULT_REQUIRED_SIGNOFF_ROLES)
 
 
+def default_risk_roles() -> list[str]:
+    return ["owner"]
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -34,6 +38,11 @@ class Organization(models.Model):
     required_signoff_roles = models.JSONField(
         default=default_signoff_roles,
         help_text="Roles whose approving sign-offs (each by a different person) a review needs.",
+    )
+    risk_acceptance_roles = models.JSONField(
+        default=default_risk_roles,
+        help_text="Roles that may accept a risk that blocks a review (a high-risk harm "
+        "without mitigation, a failing launch gate).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -9,7 +10,8 @@ from django.db.models import QuerySet
 
 from . import access
 from .ledger.models import ChainVerification, Event
-from .ledger.selectors import EventView, event_view
+from .ledger.reading import EventRow, event_rows
+from .ledger.selectors import event_view
 from .models import Notice, Organization
 
 User = AbstractBaseUser | AnonymousUser
@@ -32,10 +34,12 @@ def events_for(user: User) -> QuerySet[Event]:
     return access.scope(Event.objects.all(), user, "event.read")
 
 
-def event_views(events: Iterable[Event], viewer: User) -> list[EventView]:
-    """Events as this viewer may see them (anonymous contributions stay anonymous)."""
+def events_named(events: Iterable[Event], viewer: User) -> list[EventRow]:
+    """Events as this viewer may see them (anonymous contributions stay anonymous), each
+    with its object named, linked only where the viewer may open it, and what it changed."""
     viewer_id = viewer.pk if viewer.is_authenticated else None
-    return [event_view(event, viewer_id) for event in events]
+    may = functools.cache(lambda org_id, action: access.can(viewer, action, org_id))
+    return event_rows([event_view(event, viewer_id) for event in events], may)
 
 
 def chain_verifications_for(user: User) -> QuerySet[ChainVerification]:

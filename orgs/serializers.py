@@ -26,6 +26,7 @@ class OrganizationSerializer(StrictInput, serializers.ModelSerializer):
             "name",
             "slug",
             "required_signoff_roles",
+            "risk_acceptance_roles",
             "mitigation_risk_threshold",
             "my_role",
             "created_at",
@@ -35,6 +36,17 @@ class OrganizationSerializer(StrictInput, serializers.ModelSerializer):
     def get_my_role(self, obj: Organization) -> str | None:
         role = access.standing(self.context["request"].user, obj)
         return role if role in access.ANYONE - {access.OUTSIDER, access.ANONYMOUS} else None
+
+    def validate_risk_acceptance_roles(self, value: Any) -> list[str]:
+        members = sorted(access.MEMBERS)
+        if not isinstance(value, list) or not value:
+            raise serializers.ValidationError("Give a non-empty list of roles.")
+        bad = [r for r in value if not isinstance(r, str) or r not in members]
+        if bad:
+            raise serializers.ValidationError(
+                f"Unknown roles: {', '.join(map(str, bad))}. Use {', '.join(members)}."
+            )
+        return value
 
     def validate_required_signoff_roles(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not value:

@@ -48,6 +48,7 @@ def organization_update(
     organization: Organization,
     name: str | Unset = UNSET,
     required_signoff_roles: list[str] | Unset = UNSET,
+    risk_acceptance_roles: list[str] | Unset = UNSET,
     mitigation_risk_threshold: float | Unset = UNSET,
 ) -> Organization:
     access.require(actor, "organization.update", organization)
@@ -66,6 +67,18 @@ def organization_update(
                 field="required_signoff_roles",
             )
         required_signoff_roles = list(required_signoff_roles)
+    if not isinstance(risk_acceptance_roles, Unset):
+        members = sorted(access.MEMBERS)
+        if (
+            not isinstance(risk_acceptance_roles, list)
+            or not risk_acceptance_roles
+            or any(r not in members for r in risk_acceptance_roles)
+        ):
+            raise ServiceError(
+                "Roles that accept risks: a non-empty list of " + ", ".join(members) + ".",
+                field="risk_acceptance_roles",
+            )
+        risk_acceptance_roles = list(risk_acceptance_roles)
     if not isinstance(mitigation_risk_threshold, Unset) and not (
         1 <= mitigation_risk_threshold <= 25
     ):
@@ -78,6 +91,7 @@ def organization_update(
         changes=given(
             name=name,
             required_signoff_roles=required_signoff_roles,
+            risk_acceptance_roles=risk_acceptance_roles,
             mitigation_risk_threshold=mitigation_risk_threshold,
         ),
     )

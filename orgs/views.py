@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
 from .errors import PermissionDenied, ServiceError, refusal_message
+from .ledger.reading import EventQuery
 from .middleware import SESSION_KEY
 from .web import actor, current_organization
 
@@ -58,19 +59,28 @@ def event_log(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
     if request.method == "POST":
         try:
-            services.event_log_verify(actor=actor(request), organization=organization)
+            verification = services.event_log_verify(
+                actor=actor(request), organization=organization
+            )
         except (ServiceError, PermissionDenied) as exc:
             messages.error(request, refusal_message(exc))
         else:
-            messages.success(request, "Verification queued.")
+            # Without a broker (eager mode) the check has run on commit: say how it went.
+            verification.refresh_from_db()
+            ok, outcome = verification.outcome()
+            (messages.success if ok else messages.error)(request, outcome)
         return redirect("event_log")
-    events = selectors.events_for(request.user).filter(organization=organization).order_by("-seq")
+    query = EventQuery(request.GET)
+    events = selectors.events_for(request.user).filter(organization=organization)
+    page = query.page(query.filter(events, request.user.pk))
     return render(
         request,
         "orgs/event_log.html",
         {
             "may_read": access.can(request.user, "event.read", organization),
-            "events": selectors.event_views(events[:200], request.user),
+            "query": query,
+            "page": page,
+            "events": selectors.events_named(page.events, request.user),
             "verifications": selectors.chain_verifications_for(request.user).filter(
                 organization=organization
             )[:5],

@@ -55,3 +55,17 @@ def submit(request: HttpRequest, form: forms.Form, call: Callable[..., Any], ok:
         return False
     messages.success(request, ok)
     return True
+
+
+def save_form(form: forms.BaseForm, call: Callable[..., Any]) -> bool:
+    """Validate a page form and call the service with its data; a refusal of the service
+    lands on the field it names (or the form), so the page shows it beside the input. A
+    permission refusal is raised (the 403 page says why)."""
+    if not form.is_valid():
+        return False
+    try:
+        call(**form.cleaned_data)
+    except ServiceError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, refusal_message(exc))
+        return False
+    return True

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from orgs.ledger.admin import ReadOnlyAdmin
 
-from .models import AISystem, Review, SignOff
+from .models import AISystem, Review, RiskAcceptance, SignOff
 
 
 @admin.register(AISystem)
@@ -26,3 +26,17 @@ class SignOffAdmin(ReadOnlyAdmin):
     list_display = ["review", "round", "user", "role_at_signing", "decision", "signed_at"]
     list_filter = ["decision", "role_at_signing"]
     search_fields = ["review__title", "user__username"]
+
+
+@admin.register(RiskAcceptance)
+class RiskAcceptanceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "target_label",
+        "review",
+        "accepted_by",
+        "accepted_at",
+        "expires_on",
+        "revoked_at",
+    ]
+    list_filter = ["target_type", "organization"]
+    search_fields = ["target_label", "justification", "review__title"]

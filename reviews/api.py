@@ -13,11 +13,13 @@ from rest_framework.response import Response
 
 from orgs.api_support import ScopedViewSet
 
-from . import selectors, services
+from . import readiness, selectors, services
 from .serializers import (
     AISystemSerializer,
+    ReadinessSerializer,
     ReviewSerializer,
     ReviewTransitionSerializer,
+    RiskAcceptanceSerializer,
     SignOffSerializer,
 )
 
@@ -103,6 +105,34 @@ class ReviewViewSet(viewsets.ModelViewSet, ScopedViewSet):
         )
         return Response(self.get_serializer(review).data)
 
+    @extend_schema(responses=ReadinessSerializer)
+    @action(detail=True, methods=["get"])
+    def readiness(self, request: Request, pk: str | None = None) -> Response:
+        """What keeps the review from its next step (each blocker with the page where it
+        is resolved) and its risk acceptances with whether each is still in force."""
+        review = self.get_object()
+        blockers = readiness.open_blockers(review)
+        acceptances = [s.acceptance for s in readiness.acceptance_states(review)]
+        context = self.get_serializer_context()
+        return Response(
+            {
+                "status": review.status,
+                "blockers": [
+                    {
+                        "kind": b.kind,
+                        "message": b.message,
+                        "url": b.url,
+                        "target_type": b.target_type,
+                        "target_id": b.target_id,
+                    }
+                    for b in blockers
+                ],
+                "acceptances": RiskAcceptanceSerializer(
+                    acceptances, many=True, context=context
+                ).data,
+            }
+        )
+
 
 class SignOffViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
@@ -119,3 +149,29 @@ class SignOffViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.signoff_create(actor=self.actor, **serializer.validated_data)
+
+
+class RiskAcceptanceViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
+):
+    """Recorded acceptances of a blocking risk (a high-risk harm without a mitigation, a
+    failing launch gate that blocks launch). They are evidence: recorded, read and
+    withdrawn (``POST /api/risk-acceptances/{id}/revoke/``), never edited or removed."""
+
+    serializer_class = RiskAcceptanceSerializer
+    policy = {"create": "risk.accept", "revoke": "risk.revoke"}
+    filterset_fields = ["review", "target_type"]
+    ordering_fields = ["accepted_at", "expires_on"]
+
+    def get_queryset(self) -> Any:
+        return selectors.acceptances_for(self.request.user).order_by("-accepted_at", "-id")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.risk_accept(actor=self.actor, **serializer.validated_data)
+
+    @extend_schema(request=None, responses=RiskAcceptanceSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw the acceptance: the risk blocks the review again."""
+        acceptance = services.risk_acceptance_revoke(actor=self.actor, acceptance=self.get_object())
+        return Response(self.get_serializer(acceptance).data)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from orgs.demo import Demo
 
-from . import services
+from . import readiness, services
 from .models import AISystem, Domain, Review, ReviewStatus
 
 
@@ -44,8 +46,24 @@ def seed(demo: Demo) -> None:
 
 
 def finish(demo: Demo) -> None:
-    """Once the workshop has mitigated the high risks, send the review for sign-off."""
+    """Once the workshop has mitigated the high risks and the audit has run: the owner
+    accepts the risk of the launch gate the audit failed (with a justification, conditions
+    and an expiry), and the review goes for sign-off."""
     review = demo.made["review"]
+    for blocker in readiness.open_blockers(review):
+        if blocker.kind == "gate":
+            services.risk_accept(
+                actor=demo.owner,
+                review=review,
+                target_type=blocker.target_type,
+                target_id=blocker.target_id or 0,
+                justification=(
+                    "The gap comes from one region's thin-file applicants; launch there is "
+                    "limited to a branch pilot where a loan officer decides every decline."
+                ),
+                conditions="Re-audit monthly; withdraw if the ratio falls below 0.7.",
+                expires_on=timezone.localdate() + datetime.timedelta(days=60),
+            )
     if review.status == ReviewStatus.DRAFT:
         review = services.review_transition(
             actor=demo.users["facilitator"], review=review, to=ReviewStatus.IN_REVIEW

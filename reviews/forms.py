@@ -4,7 +4,7 @@ from django import forms
 
 from orgs import access
 
-from .models import AISystem, Decision, Review, ReviewStatus
+from .models import AISystem, Decision, Review, ReviewStatus, RiskTarget
 
 
 class AISystemForm(forms.ModelForm):
@@ -15,6 +15,16 @@ class AISystemForm(forms.ModelForm):
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "deployment_context": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class AISystemEditForm(AISystemForm):
+    class Meta(AISystemForm.Meta):
+        fields = [*AISystemForm.Meta.fields, "owner"]
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = access.users_who_may(organization, "system.own")  # type: ignore[attr-defined]
+        self.fields["owner"].required = False
 
 
 class ReviewForm(forms.ModelForm):
@@ -39,4 +49,27 @@ class SignOffForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RiskAcceptanceForm(forms.Form):
+    target_type = forms.ChoiceField(choices=RiskTarget.choices, widget=forms.HiddenInput)
+    target_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    justification = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why going ahead is acceptable despite this risk; it is shown on the review, "
+        "the register and the event log.",
+    )
+    conditions = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what must hold while the acceptance stands (e.g. monthly "
+        "monitoring, a human review of declines).",
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The risk blocks the review again after this day (at most a year).",
     )

@@ -121,3 +121,42 @@ class SignOff(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.decision} {self.review}"
+
+
+class RiskTarget(models.TextChoices):
+    HARM = "harm", "Harm"
+    LAUNCH_GATE = "launch_gate", "Launch gate"
+
+
+class RiskAcceptance(TenantModel):
+    """A recorded decision to go ahead despite one blocker: a high-risk harm without a
+    mitigation, or a launch gate that blocks launch and failed (or lacks evidence). It
+    names who accepted it, why, until when and on what conditions; it lapses when it
+    expires or, for a gate, when a newer audit gives the gate another verdict."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="acceptances")
+    target_type = models.CharField(max_length=20, choices=RiskTarget.choices)
+    target_id = models.PositiveBigIntegerField()
+    # What was accepted, as it read then (the harm's title and risk, the gate and its
+    # verdict): the record stays legible if the target changes or goes.
+    target_label = models.CharField(max_length=300)
+    basis = models.JSONField(default=dict, blank=True)
+    justification = models.TextField(max_length=5000)
+    conditions = models.TextField(blank=True, max_length=5000)
+    expires_on = models.DateField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    read_action = "risk.read"
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Accepted: {self.target_label}"

@@ -1,24 +1,61 @@
 """What stands between a review and its next step, and what it holds: the one place where
 the capabilities meet. It asks each capability (harms, workshops, audits) through its
-selectors; none of them imports this module or anything that leads back to it."""
+selectors; none of them imports this module or anything that leads back to it.
+
+A blocker is lifted by doing what it asks (a mitigation, an audit, a sign-off) or, for a
+high-risk harm or a failing launch gate that blocks launch, by a recorded risk acceptance
+(``RiskAcceptance``) that is still in force."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+from django.utils import timezone
+
 from audits import selectors as audit_selectors
+from audits.models import GateAction, LaunchGate, Verdict
 from reviews.harms import selectors as harm_selectors
 from reviews.workshops import selectors as workshop_selectors
 
-from .models import Decision, Review, ReviewStatus
+from .models import Decision, Review, ReviewStatus, RiskAcceptance, RiskTarget
+
+# What lifts a harm blocker, said the same way everywhere.
+HARM_REMEDY = (
+    "a mitigation that is planned, in progress or done (not \u201cwon't do\u201d), or a "
+    "recorded risk acceptance"
+)
 
 
 @dataclass(frozen=True)
 class Blocker:
+    kind: str  # harm | gate | audit | signoff | rejection
     message: str
-    details: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    target_type: str = ""
+    target_id: int | None = None
+    label: str = ""
+    subject: str = ""  # the harm's title, the gate as it reads
+    risk: float | None = None
+
+    @property
+    def acceptable(self) -> bool:
+        """A risk acceptance can lift it (harms and gates)."""
+        return bool(self.target_type)
+
+
+@dataclass(frozen=True)
+class AcceptanceState:
+    acceptance: RiskAcceptance
+    status: str  # in force | expired | lapsed | withdrawn
+    reason: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "in force"
 
 
 def missing_signoffs(review: Review) -> list[str]:
@@ -40,19 +77,157 @@ def missing_signoffs(review: Review) -> list[str]:
     return missing
 
 
-def submit_blocker(review: Review) -> Blocker | None:
-    """Harms at or above the organization's risk threshold need a live mitigation before
-    the review goes to sign-off."""
-    uncovered = harm_selectors.uncovered_harms(review)
-    if not uncovered:
-        return None
+# --- Risk acceptances ----------------------------------------------------------------------
+
+
+def acceptance_states(review: Review) -> list[AcceptanceState]:
+    """Every acceptance of the review with whether it is still in force, and why not."""
+    today = timezone.localdate()
+    verdicts = audit_selectors.latest_verdicts(review)
+    out = []
+    for acceptance in review.acceptances.select_related("accepted_by").order_by("-accepted_at"):
+        if acceptance.revoked_at is not None:
+            out.append(AcceptanceState(acceptance, "withdrawn"))
+        elif acceptance.expires_on < today:
+            out.append(AcceptanceState(acceptance, "expired", f"on {acceptance.expires_on}"))
+        elif acceptance.target_type == RiskTarget.LAUNCH_GATE and _gate_moved(acceptance, verdicts):
+            out.append(
+                AcceptanceState(acceptance, "lapsed", "a newer audit gave the gate another verdict")
+            )
+        else:
+            out.append(AcceptanceState(acceptance, "in force"))
+    return out
+
+
+def _gate_moved(acceptance: RiskAcceptance, verdicts: dict[int, Any]) -> bool:
+    verdict = verdicts.get(acceptance.target_id)
+    accepted = acceptance.basis.get("verdict")
+    return verdict is None or verdict.verdict != accepted
+
+
+def _accepted(review: Review) -> set[tuple[str, int]]:
+    return {
+        (s.acceptance.target_type, s.acceptance.target_id)
+        for s in acceptance_states(review)
+        if s.in_force
+    }
+
+
+def acceptable_target(
+    review: Review, target_type: str, target_id: int
+) -> tuple[str, dict[str, Any]]:
+    """The label and basis of a harm or launch gate of this review that may be accepted
+    (it blocks now); raises LookupError otherwise."""
+    for blocker in _risk_blockers(review, accepted=set()):
+        if blocker.target_type == target_type and blocker.target_id == target_id:
+            basis: dict[str, Any] = {}
+            if target_type == RiskTarget.LAUNCH_GATE:
+                verdicts = audit_selectors.latest_verdicts(review)
+                verdict = verdicts.get(target_id)
+                basis = {
+                    "run": verdict.run_id if verdict else None,
+                    "verdict": verdict.verdict if verdict else None,
+                }
+            else:
+                basis = {"risk": blocker.risk}
+            return blocker.label, basis
+    raise LookupError("not a blocker of this review")
+
+
+# --- Blockers ------------------------------------------------------------------------------
+
+
+def _risk_blockers(review: Review, accepted: set[tuple[str, int]]) -> list[Blocker]:
+    """High-risk harms without a live mitigation, and failing gates that block launch."""
+    out: list[Blocker] = []
     threshold = review.organization.mitigation_risk_threshold
-    return Blocker(
-        f"Harms with risk ≥ {threshold:g} need a mitigation before sign-off: "
-        + "; ".join(f"{harm.title} (risk {risk:g})" for harm, risk in uncovered)
-        + ".",
-        [{"harm": harm.pk, "title": harm.title, "risk": risk} for harm, risk in uncovered],
-    )
+    register = reverse("harm_register", args=[review.pk])
+    for harm, risk in harm_selectors.uncovered_harms(review):
+        if (RiskTarget.HARM, harm.pk) in accepted:
+            continue
+        out.append(
+            Blocker(
+                "harm",
+                f"\u201c{harm.title}\u201d has risk {risk:g} (\u2265 {threshold:g}) and needs "
+                f"{HARM_REMEDY}.",
+                f"{register}#harm-{harm.pk}",
+                RiskTarget.HARM,
+                harm.pk,
+                f"Harm \u201c{harm.title}\u201d (risk {risk:g})",
+                harm.title,
+                risk,
+            )
+        )
+    verdicts = audit_selectors.latest_verdicts(review)
+    gates_url = reverse("launch_gates", args=[review.pk])
+    gates = LaunchGate.objects.filter(review=review, action=GateAction.BLOCK_LAUNCH)
+    for gate in gates.order_by("created_at", "id"):
+        verdict = verdicts.get(gate.pk)
+        if verdict is None or verdict.verdict == Verdict.PASS:
+            continue
+        if (RiskTarget.LAUNCH_GATE, gate.pk) in accepted:
+            continue
+        out.append(
+            Blocker(
+                "gate",
+                f"Launch gate \u201c{gate}\u201d blocks launch: {verdict.reason}",
+                f"{gates_url}#gate-{gate.pk}",
+                RiskTarget.LAUNCH_GATE,
+                gate.pk,
+                f"Launch gate \u201c{gate}\u201d ({verdict.get_verdict_display().lower()})",
+                str(gate),
+            )
+        )
+    return out
+
+
+def submit_blockers(review: Review) -> list[Blocker]:
+    """What keeps a draft from going to sign-off: high-risk harms without a mitigation or
+    an acceptance in force."""
+    return [b for b in _risk_blockers(review, _accepted(review)) if b.kind == "harm"]
+
+
+def approve_blockers(review: Review) -> list[Blocker]:
+    """Everything that keeps the review from being approved, each with where it is
+    resolved."""
+    out = _risk_blockers(review, _accepted(review))
+    has_gates = LaunchGate.objects.filter(review=review).exists()
+    if has_gates and audit_selectors.latest_run(review) is None:
+        out.append(
+            Blocker(
+                "audit",
+                "No audit has checked the launch gates yet: run a fairness audit of this review.",
+                reverse("audit_home"),
+            )
+        )
+    if review.status == ReviewStatus.IN_REVIEW:
+        rejections = review.signoffs.filter(round=review.round, decision=Decision.REJECT)
+        for signoff in rejections.select_related("user"):
+            out.append(
+                Blocker(
+                    "rejection",
+                    f"Rejected in this round by {signoff.user.get_username()}: "
+                    f"\u201c{signoff.comment.strip()}\u201d.",
+                    reverse("review_detail", args=[review.pk]) + "#signoffs-h",
+                )
+            )
+        missing = missing_signoffs(review)
+        if missing:
+            out.append(
+                Blocker(
+                    "signoff",
+                    "Approving sign-offs still needed from " + ", ".join(missing) + ".",
+                    reverse("review_detail", args=[review.pk]) + "#signoffs-h",
+                )
+            )
+    return out
+
+
+def open_blockers(review: Review) -> list[Blocker]:
+    """The blockers of a review on its way to approval (none once it is decided)."""
+    if review.status in (ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW):
+        return approve_blockers(review)
+    return []
 
 
 def delete_blockers(review: Review) -> list[str]:
@@ -67,22 +242,24 @@ def delete_blockers(review: Review) -> list[str]:
 @dataclass(frozen=True)
 class ReviewSummary:
     harms: int
-    uncovered: list[tuple[Any, float]]
     workshops: list[Any]
     runs: list[Any]
     failing_gates: int
-    missing_signoffs: list[str]
+    blockers: list[Blocker]
+    acceptances: list[AcceptanceState]
 
 
 def summary(review: Review) -> ReviewSummary:
     """What the review page shows of each capability."""
     return ReviewSummary(
         harms=harm_selectors.harms_of(review).count(),
-        uncovered=harm_selectors.uncovered_harms(review),
         workshops=list(workshop_selectors.workshops_of(review)),
-        runs=list(audit_selectors.runs_of(review)[:5]),
+        runs=list(audit_selectors.runs_of(review).defer("result")[:5]),
         failing_gates=audit_selectors.failing_gate_count(review),
-        missing_signoffs=missing_signoffs(review)
-        if review.status == ReviewStatus.IN_REVIEW
-        else [],
+        blockers=open_blockers(review),
+        acceptances=acceptance_states(review),
     )
+
+
+def default_expiry() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=90)

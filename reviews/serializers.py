@@ -8,7 +8,7 @@ from rest_framework import serializers
 from orgs.api_support import ScopedPK, StrictInput, UserField, organizations_for_action
 
 from . import readiness, selectors
-from .models import AISystem, Review, ReviewStatus, SignOff
+from .models import AISystem, Review, ReviewStatus, RiskAcceptance, RiskTarget, SignOff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -104,3 +104,72 @@ class SignOffSerializer(StrictInput, serializers.ModelSerializer):
             "signed_at",
         ]
         read_only_fields = ["id", "round", "user", "role_at_signing", "signed_at"]
+
+
+class RiskAcceptanceSerializer(StrictInput, serializers.ModelSerializer):
+    review = ScopedPK(lambda u: selectors.reviews_for(u))
+    target_type = serializers.ChoiceField(choices=RiskTarget.choices)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    justification = serializers.CharField(max_length=5000)
+    conditions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000
+    )
+    accepted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    revoked_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskAcceptance
+        fields = [
+            "id",
+            "review",
+            "target_type",
+            "target_id",
+            "target_label",
+            "basis",
+            "justification",
+            "conditions",
+            "expires_on",
+            "accepted_by",
+            "accepted_at",
+            "revoked_at",
+            "revoked_by",
+            "status",
+        ]
+        read_only_fields = [
+            "id",
+            "target_label",
+            "basis",
+            "accepted_by",
+            "accepted_at",
+            "revoked_at",
+            "revoked_by",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_status(self, obj: RiskAcceptance) -> str:
+        """in force | expired | lapsed | withdrawn"""
+        states = self.context.setdefault("acceptance_states", {})  # one lookup per review
+        if obj.review_id not in states:
+            states[obj.review_id] = {
+                s.acceptance.pk: s.status for s in readiness.acceptance_states(obj.review)
+            }
+        return str(states[obj.review_id].get(obj.pk, ""))
+
+
+class BlockerSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="harm | gate | audit | signoff | rejection")
+    message = serializers.CharField()
+    url = serializers.CharField(help_text="The page where it is resolved.")
+    target_type = serializers.CharField(help_text="Set when a risk acceptance can lift it.")
+    target_id = serializers.IntegerField(allow_null=True)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    blockers = BlockerSerializer(many=True)
+    acceptances = RiskAcceptanceSerializer(many=True)

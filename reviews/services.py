@@ -3,10 +3,12 @@ policy, checks state, writes, and records an event."""
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from orgs import access
 from orgs.errors import Conflict, ServiceError
@@ -14,8 +16,17 @@ from orgs.ledger.chain import record
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.models import Organization
 
-from . import readiness
-from .models import AISystem, Decision, Domain, Review, ReviewStatus, SignOff
+from . import freeze, readiness
+from .models import (
+    AISystem,
+    Decision,
+    Domain,
+    Review,
+    ReviewStatus,
+    RiskAcceptance,
+    RiskTarget,
+    SignOff,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -28,9 +39,13 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (ReviewStatus.IN_REVIEW, ReviewStatus.REJECTED): "review.reject",
     (ReviewStatus.REJECTED, ReviewStatus.DRAFT): "review.reopen",
     (ReviewStatus.APPROVED, ReviewStatus.ARCHIVED): "review.archive",
+    (ReviewStatus.APPROVED, ReviewStatus.IN_REVIEW): "review.reopen_approved",
     (ReviewStatus.REJECTED, ReviewStatus.ARCHIVED): "review.archive",
+    (ReviewStatus.DRAFT, ReviewStatus.ARCHIVED): "review.archive",
 }
-FROZEN = (ReviewStatus.APPROVED, ReviewStatus.ARCHIVED)
+FROZEN = freeze.FROZEN
+# An accepted risk is looked at again at least this often.
+MAX_ACCEPTANCE_DAYS = 366
 
 
 def _require_person(user: Any, organization_id: int, action: str, field: str) -> None:
@@ -153,8 +168,7 @@ def review_update(
     lead: User | None | Unset = UNSET,
 ) -> Review:
     access.require(actor, "review.update", review)
-    if review.status in FROZEN:
-        raise Conflict(f"A review that is {review.get_status_display().lower()} cannot be edited.")
+    freeze.require_editable(review)
     if not isinstance(lead, Unset):
         _require_person(lead, review.organization_id, "review.lead", "lead")
     apply_changes(
@@ -185,9 +199,12 @@ def review_transition(*, actor: User, review: Review, to: str, comment: str = ""
 
     1. Lock the review row so two deciders cannot both move it.
     2. Check the move is legal from the current status and the policy allows the actor it.
-    3. Sending for sign-off needs every high-risk harm mitigated (readiness.py). Approval
-       needs every required sign-off of this round and no rejection in it; rejection
-       records the decider's rejecting sign-off when they have none yet.
+    3. Sending for sign-off needs every high-risk harm mitigated or its risk accepted.
+       Approval needs that, every launch gate that blocks launch passed (or its risk
+       accepted), an audit when there are gates, every required sign-off of this round
+       and no rejection in it (readiness.py says what blocks, and where it is resolved).
+       Rejection records the decider's rejecting sign-off when they have none yet.
+    4. Reopening an approved review starts a new sign-off round.
     """
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     if to not in ReviewStatus.values:
@@ -201,15 +218,13 @@ def review_transition(*, actor: User, review: Review, to: str, comment: str = ""
     access.require(actor, action, review)
     before = snapshot(review)
 
+    reopening = review.status == ReviewStatus.APPROVED
     if to == ReviewStatus.APPROVED:
-        rejections = review.signoffs.filter(round=review.round, decision=Decision.REJECT)
-        if rejections.exists():
-            names = ", ".join(sorted(s.user.get_username() for s in rejections))
-            raise Conflict(f"Cannot approve: rejected in this round by {names}.")
-        missing = readiness.missing_signoffs(review)
-        if missing:
+        blockers = readiness.approve_blockers(review)
+        if blockers:
             raise Conflict(
-                "Cannot approve: approving sign-offs still needed from " + ", ".join(missing) + ".",
+                "Cannot approve: " + " ".join(b.message for b in blockers),
+                details=[{"kind": b.kind, "message": b.message, "url": b.url} for b in blockers],
             )
     if to == ReviewStatus.REJECTED:
         own = review.signoffs.filter(round=review.round, user=actor).first()
@@ -220,9 +235,19 @@ def review_transition(*, actor: User, review: Review, to: str, comment: str = ""
                 raise ServiceError("Say why the review is rejected.", field="comment")
             _signoff_write(actor=actor, review=review, decision=Decision.REJECT, comment=comment)
     if to == ReviewStatus.IN_REVIEW:
-        blocker = readiness.submit_blocker(review)
-        if blocker is not None:
-            raise Conflict(blocker.message, details=blocker.details)
+        if not reopening:
+            harms = readiness.submit_blockers(review)
+            if harms:
+                threshold = review.organization.mitigation_risk_threshold
+                raise Conflict(
+                    f"Harms with risk \u2265 {threshold:g} need {readiness.HARM_REMEDY} "
+                    "before sign-off: "
+                    + "; ".join(f"{b.subject} (risk {b.risk:g})" for b in harms)
+                    + ".",
+                    details=[
+                        {"harm": b.target_id, "title": b.subject, "risk": b.risk} for b in harms
+                    ],
+                )
         review.round += 1
 
     review.status = to
@@ -230,7 +255,7 @@ def review_transition(*, actor: User, review: Review, to: str, comment: str = ""
     record(
         organization_id=review.organization_id,
         actor=actor,
-        verb="transition",
+        verb="reopen" if reopening else "transition",
         object_type=review._meta.label_lower,
         object_id=review.pk,
         before=before,
@@ -269,3 +294,78 @@ def signoff_create(*, actor: User, review: Review, decision: str, comment: str =
     if decision == Decision.REJECT and not comment.strip():
         raise ServiceError("Say why you reject the review.", field="comment")
     return _signoff_write(actor=actor, review=review, decision=decision, comment=comment)
+
+
+# --- Risk acceptances --------------------------------------------------------------------
+
+
+@transaction.atomic
+def risk_accept(
+    *,
+    actor: User,
+    review: Review,
+    target_type: str,
+    target_id: int,
+    justification: str,
+    expires_on: date,
+    conditions: str = "",
+) -> RiskAcceptance:
+    """Record that ``actor`` accepts a blocking risk of the review (a high-risk harm
+    without a mitigation, or a failing launch gate that blocks launch): who, why, until
+    when, on what conditions, and what it read like then."""
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    access.require(actor, "risk.accept", review)
+    freeze.require_editable(review)
+    if target_type not in RiskTarget.values:
+        raise ServiceError("Accept a harm or a launch gate.", field="target_type")
+    if not justification.strip():
+        raise ServiceError("Say why the risk is accepted.", field="justification")
+    today = timezone.localdate()
+    if expires_on <= today:
+        raise ServiceError("The acceptance must end after today.", field="expires_on")
+    if expires_on > today + datetime.timedelta(days=MAX_ACCEPTANCE_DAYS):
+        raise ServiceError(
+            f"An acceptance lasts at most {MAX_ACCEPTANCE_DAYS} days; accept it again then.",
+            field="expires_on",
+        )
+    try:
+        label, basis = readiness.acceptable_target(review, target_type, target_id)
+    except LookupError:
+        raise ServiceError(
+            "Only a harm or launch gate that blocks this review now can be accepted.",
+            field="target_id",
+        ) from None
+    for state in readiness.acceptance_states(review):
+        held = state.acceptance
+        if state.in_force and (held.target_type, held.target_id) == (target_type, target_id):
+            raise Conflict(
+                f"{held.target_label} is already accepted until {held.expires_on:%Y-%m-%d}; "
+                "withdraw that acceptance first to record another."
+            )
+    acceptance = RiskAcceptance.objects.create(
+        organization_id=review.organization_id,
+        review=review,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=label[:300],
+        basis=basis,
+        justification=justification.strip(),
+        conditions=conditions.strip(),
+        expires_on=expires_on,
+        accepted_by=actor,
+    )
+    log_change(actor=actor, verb="accept_risk", instance=acceptance)
+    return acceptance
+
+
+@transaction.atomic
+def risk_acceptance_revoke(*, actor: User, acceptance: RiskAcceptance) -> RiskAcceptance:
+    access.require(actor, "risk.revoke", acceptance)
+    freeze.require_editable(acceptance.review)
+    if acceptance.revoked_at is None:
+        apply_changes(
+            actor=actor,
+            instance=acceptance,
+            changes={"revoked_at": timezone.now(), "revoked_by_id": actor.pk},
+        )
+    return acceptance

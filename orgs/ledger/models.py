@@ -123,3 +123,13 @@ class ChainVerification(models.Model):
 
     def __str__(self) -> str:
         return f"verification of organization {self.organization_id}: {self.status}"
+
+    def outcome(self) -> tuple[bool, str]:
+        """(not broken, in words): the result once it ran, else that it is queued."""
+        if self.status == self.Status.DONE and self.intact:
+            return True, f"Verified: intact, {self.checked} events."
+        if self.status == self.Status.DONE:
+            return False, f"Verified: broken at #{self.first_broken_seq}: {self.message}"
+        if self.status == self.Status.FAILED:
+            return False, f"The verification failed: {self.message or 'see the worker log'}"
+        return True, "Verification queued."

@@ -141,8 +141,23 @@ class HarmViewSet(viewsets.ModelViewSet, ScopedViewSet):
             actor=self.actor, harm=serializer.instance, **serializer.validated_data
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "confirm",
+                bool,
+                description="Required (true) to delete a harm that has ratings; they go too.",
+            )
+        ]
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance: Any) -> None:
-        services.harm_delete(actor=self.actor, harm=instance)
+        confirm = self.request.query_params.get("confirm", "").lower()
+        services.harm_delete(
+            actor=self.actor, harm=instance, confirmed=confirm in {"true", "1", "yes"}
+        )
 
 
 class RatingViewSet(

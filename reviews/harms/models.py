@@ -91,6 +91,8 @@ class Harm(TenantModel):
     # wrote it, in every page, export, API answer and the event log.
     author_hidden = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=HarmStatus.choices, default=HarmStatus.OPEN)
+    # Why the harm was closed (required then): a closed harm needs no mitigation.
+    status_note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +184,9 @@ class Mitigation(TenantModel):
     disposition = models.CharField(
         max_length=10, choices=Disposition.choices, default=Disposition.ACT
     )
+    # A link to what shows the mitigation is in place (a ticket, a test report). Only
+    # shown as a link, never fetched.
+    evidence_url = models.URLField(blank=True, max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -85,6 +85,7 @@ class HarmSerializer(StrictInput, serializers.ModelSerializer):
             "source",
             "author",
             "status",
+            "status_note",
             "aggregate",
             "created_at",
             "updated_at",
@@ -98,6 +99,7 @@ class HarmSerializer(StrictInput, serializers.ModelSerializer):
         else:
             # A new harm starts open; its status changes afterwards.
             self.fields["status"].read_only = True
+            self.fields["status_note"].read_only = True
 
     def get_author(self, obj: Harm) -> str | None:
         return selectors.author_name(obj, self.context["request"].user)
@@ -156,6 +158,7 @@ class MitigationSerializer(StrictInput, serializers.ModelSerializer):
             "status",
             "justification",
             "disposition",
+            "evidence_url",
             "created_at",
             "updated_at",
         ]

@@ -8,14 +8,19 @@ import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from orgs import access
 from orgs.access import Permit
 from orgs.errors import Conflict, PermissionDenied, ServiceError
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
+from reviews import selectors as review_selectors
+from reviews.freeze import require_editable
 from reviews.models import Review
 
+from . import selectors
 from .models import (
     Disposition,
     Harm,
@@ -48,6 +53,7 @@ def stakeholder_create(
     permit: Permit | None = None,
 ) -> Stakeholder:
     granted = access.require(actor, "stakeholder.create", review, permit=permit)
+    require_editable(review)
     if kind not in StakeholderKind.values:
         raise ServiceError(f"Unknown stakeholder kind {kind!r}.", field="kind")
     if not name.strip():
@@ -75,6 +81,7 @@ def stakeholder_update(
     vulnerable: bool | Unset = UNSET,
 ) -> Stakeholder:
     access.require(actor, "stakeholder.update", stakeholder)
+    require_editable(stakeholder.review)
     if not isinstance(kind, Unset) and kind not in StakeholderKind.values:
         raise ServiceError(f"Unknown stakeholder kind {kind!r}.", field="kind")
     apply_changes(
@@ -88,6 +95,7 @@ def stakeholder_update(
 @transaction.atomic
 def stakeholder_delete(*, actor: User, stakeholder: Stakeholder) -> None:
     access.require(actor, "stakeholder.delete", stakeholder)
+    require_editable(stakeholder.review)
     log_change(actor=actor, verb="delete", instance=stakeholder, before=snapshot(stakeholder))
     stakeholder.delete()
 
@@ -125,6 +133,7 @@ def harm_create(
     """A harm in the register. With a workshop's permit it is that workshop's card: its
     source is "workshop" and its author is hidden when the workshop is anonymous."""
     granted = access.require(actor, "harm.create", review, permit=permit)
+    require_editable(review)
     if permit is not None:
         source = HarmSource.WORKSHOP
     if source not in HarmSource.values:
@@ -163,19 +172,26 @@ def harm_update(
     category: HarmCategory | Unset = UNSET,
     stakeholders: Sequence[Stakeholder] | Unset = UNSET,
     status: str | Unset = UNSET,
+    status_note: str | Unset = UNSET,
     source: str | Unset = UNSET,
     permit: Permit | None = None,
 ) -> Harm:
     """Editors change any field. With a workshop's permit, the author fixes the wording of
-    their own card (title, description, category, stakeholders) while it is open."""
+    their own card (title, description, category, stakeholders) while it is open.
+
+    A status says something true: "mitigated" needs a mitigation that is done, "accepted"
+    (for a harm that blocks the review) a risk acceptance in force, "closed" a reason."""
     access.require(actor, "harm.update", harm, permit=permit)
+    require_editable(harm.review)
     if permit is not None:
         if harm.author_id != actor.pk:
             raise PermissionDenied("You can only edit your own cards.")
         if not (isinstance(status, Unset) and isinstance(source, Unset)):
             raise PermissionDenied("Only editors change a harm's status or source.")
-    if not isinstance(status, Unset) and status not in HarmStatus.values:
-        raise ServiceError("Unknown status.", field="status")
+    if not isinstance(status, Unset) and status != harm.status:
+        _check_status(
+            harm, status, harm.status_note if isinstance(status_note, Unset) else status_note
+        )
     if not isinstance(source, Unset) and source not in HarmSource.values:
         raise ServiceError(f"Unknown source {source!r}.", field="source")
     if not isinstance(title, Unset) and not title.strip():
@@ -184,7 +200,12 @@ def harm_update(
         _check_stakeholders(harm.review, stakeholders)
     before = _harm_snapshot(harm)
     for name, value in given(
-        title=title, description=description, category=category, status=status, source=source
+        title=title,
+        description=description,
+        category=category,
+        status=status,
+        status_note=status_note,
+        source=source,
     ).items():
         setattr(harm, name, value)
     harm.save()
@@ -203,9 +224,46 @@ def harm_update(
     return harm
 
 
+def _check_status(harm: Harm, status: str, note: str) -> None:
+    if status not in HarmStatus.values:
+        raise ServiceError("Unknown status.", field="status")
+    if (
+        status == HarmStatus.MITIGATED
+        and not harm.mitigations.filter(status=MitigationStatus.DONE).exists()
+    ):
+        raise ServiceError(
+            "A harm is mitigated once one of its mitigations is done: mark it done first.",
+            field="status",
+        )
+    if status == HarmStatus.ACCEPTED:
+        blocking = {h.pk for h, _risk in selectors.uncovered_harms(harm.review)}
+        if harm.pk in blocking and harm.pk not in review_selectors.harm_acceptances_in_force(
+            harm.review
+        ):
+            raise ServiceError(
+                "This harm blocks the review: record a risk acceptance for it on the review "
+                "page (who, why, until when) before marking it accepted.",
+                field="status",
+            )
+    if status == HarmStatus.CLOSED and not note.strip():
+        raise ServiceError(
+            "Say why the harm is closed (e.g. the feature that caused it was removed).",
+            field="status_note",
+        )
+
+
 @transaction.atomic
-def harm_delete(*, actor: User, harm: Harm) -> None:
+def harm_delete(*, actor: User, harm: Harm, confirmed: bool = False) -> None:
+    """Delete a harm with its ratings, votes and mitigations. A harm people have rated
+    goes only when the deletion is ``confirmed``."""
     access.require(actor, "harm.delete", harm)
+    require_editable(harm.review)
+    ratings = harm.ratings.count()
+    if ratings and not confirmed:
+        raise Conflict(
+            f"\u201c{harm.title}\u201d has {ratings} rating{'s' if ratings != 1 else ''}; "
+            "deleting the harm deletes them too. Confirm to go ahead."
+        )
     log_change(
         actor=actor,
         verb="delete",
@@ -243,6 +301,7 @@ def rating_set(
         "scale": _check_rating("scale", scale),
     }
     granted = access.require(actor, "rating.set", harm, permit=permit)
+    require_editable(harm.review)
     if permit is None and harm.source == HarmSource.WORKSHOP:
         raise Conflict("This harm is a workshop card: rate it on its workshop's board.")
     # Lock the harm: two ratings sent at once take turns, so the second finds the first
@@ -263,6 +322,7 @@ def rating_set(
 def vote_add(*, actor: User, harm: Harm, permit: Permit | None = None) -> Vote:
     """One dot on a harm. Dots are placed in a workshop, which checks the budget."""
     granted = access.require(actor, "vote.create", harm, permit=permit)
+    require_editable(harm.review)
     vote = Vote.objects.create(organization_id=harm.organization_id, harm=harm, user=actor)
     log_change(actor=actor, verb="create", instance=vote, anonymous=granted.anonymous)
     return vote
@@ -271,6 +331,7 @@ def vote_add(*, actor: User, harm: Harm, permit: Permit | None = None) -> Vote:
 @transaction.atomic
 def vote_remove(*, actor: User, vote: Vote, permit: Permit | None = None) -> None:
     granted = access.require(actor, "vote.delete", vote, permit=permit)
+    require_editable(vote.harm.review)
     if vote.user_id != actor.pk:
         raise PermissionDenied("You can only take back your own votes.")
     log_change(
@@ -302,6 +363,23 @@ def _check_mitigation(
         raise ServiceError("Say why this mitigation will not be done.", field="justification")
 
 
+def _check_url(url: str) -> str:
+    """An evidence link is shown as a link and never fetched; only web addresses, so that
+    no ``javascript:`` or ``data:`` link reaches a page."""
+    url = url.strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ServiceError(
+            "Give a web address starting with https:// or http://.", field="evidence_url"
+        ) from None
+    if len(url) > 500:
+        raise ServiceError("Keep the link under 500 characters.", field="evidence_url")
+    return url
+
+
 @transaction.atomic
 def mitigation_create(
     *,
@@ -313,8 +391,10 @@ def mitigation_create(
     status: str = MitigationStatus.PLANNED,
     justification: str = "",
     disposition: str = Disposition.ACT,
+    evidence_url: str = "",
 ) -> Mitigation:
     access.require(actor, "mitigation.create", harm)
+    require_editable(harm.review)
     _check_mitigation(harm, owner, status, justification, disposition)
     if not action.strip():
         raise ServiceError("Say what will be done.", field="action")
@@ -327,6 +407,7 @@ def mitigation_create(
         status=status,
         justification=justification,
         disposition=disposition,
+        evidence_url=_check_url(evidence_url),
     )
     log_change(actor=actor, verb="create", instance=mitigation)
     return mitigation
@@ -343,8 +424,10 @@ def mitigation_update(
     status: str | Unset = UNSET,
     justification: str | Unset = UNSET,
     disposition: str | Unset = UNSET,
+    evidence_url: str | Unset = UNSET,
 ) -> Mitigation:
     access.require(actor, "mitigation.update", mitigation)
+    require_editable(mitigation.harm.review)
     _check_mitigation(
         mitigation.harm,
         mitigation.owner if isinstance(owner, Unset) else owner,
@@ -362,6 +445,9 @@ def mitigation_update(
             status=status,
             justification=justification,
             disposition=disposition,
+            evidence_url=evidence_url
+            if isinstance(evidence_url, Unset)
+            else _check_url(evidence_url),
         ),
     )
     return mitigation
@@ -370,5 +456,6 @@ def mitigation_update(
 @transaction.atomic
 def mitigation_delete(*, actor: User, mitigation: Mitigation) -> None:
     access.require(actor, "mitigation.delete", mitigation)
+    require_editable(mitigation.harm.review)
     log_change(actor=actor, verb="delete", instance=mitigation, before=snapshot(mitigation))
     mitigation.delete()

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.web import actor, submit
+from reviews.freeze import is_frozen
 from reviews.models import Review
-from reviews.selectors import reviews_for
+from reviews.selectors import harm_acceptances_in_force, reviews_for
 
 from . import selectors, services
-from .forms import MitigationForm
+from .forms import HarmAddForm, MitigationForm, RatingForm
 from .matrix import risk_matrix_svg
-from .models import HarmStatus
+from .models import Disposition, HarmStatus, MitigationStatus
 from .register import to_csv
 from .selectors import RegisterRow
 
@@ -90,24 +91,46 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     if q.get("format") == "csv":
         return _register_csv(review, rows, request.user)
 
-    editor = access.can(request.user, "mitigation.create", review)
+    frozen = is_frozen(review)
+    user = request.user
+    accepted = harm_acceptances_in_force(review)
+    stakeholders = selectors.stakeholders_of(review)
     return render(
         request,
         "harms/register.html",
         {
             "review": review,
             "rows": [
-                {"row": r, "author": selectors.author_name(r.harm, request.user)} for r in rows
+                {
+                    "row": r,
+                    "author": selectors.author_name(r.harm, user),
+                    "acceptance": accepted.get(r.harm.pk),
+                }
+                for r in rows
             ],
             "matrix": matrix_svg(review, all_rows),
             "threshold": review.organization.mitigation_risk_threshold,
-            "uncovered": selectors.uncovered_harms(review),
-            "editor": editor,
-            "mitigation_form": MitigationForm(
-                owners=access.users_who_may(review.organization_id, "mitigation.own")
+            "uncovered": [
+                (h, risk) for h, risk in selectors.uncovered_harms(review) if h.pk not in accepted
+            ],
+            "frozen": frozen,
+            "editor": access.can(user, "mitigation.create", review) and not frozen,
+            "may_add": access.can(user, "harm.create", review) and not frozen,
+            "may_edit": access.can(user, "harm.update", review) and not frozen,
+            "may_rate": access.can(user, "rating.set", review) and not frozen,
+            "own_ratings": selectors.own_ratings(user, [r.harm for r in rows]),
+            "add_form": HarmAddForm(stakeholders=stakeholders),
+            "rating_fields": [(name, f.label) for name, f in RatingForm.base_fields.items()],
+            "one_to_five": range(1, 6),
+            "owners": list(
+                access.users_who_may(review.organization_id, "mitigation.own").values_list(
+                    "pk", "username"
+                )
             ),
+            "mitigation_statuses": MitigationStatus.choices,
+            "dispositions": Disposition.choices,
             "categories": selectors.categories(),
-            "stakeholders": selectors.stakeholders_of(review),
+            "stakeholders": stakeholders,
             "statuses": HarmStatus.choices,
             "q": q,
             "sort": sort,
@@ -136,10 +159,13 @@ CSV_HEADER = [
     "contested",
     "votes",
     "mitigations",
+    "status_note",
+    "risk_accepted_until",
 ]
 
 
 def _register_csv(review: Review, rows: list[RegisterRow], viewer: Any) -> HttpResponse:
+    accepted = harm_acceptances_in_force(review)
     body = to_csv(
         CSV_HEADER,
         (
@@ -165,6 +191,8 @@ def _register_csv(review: Review, rows: list[RegisterRow], viewer: Any) -> HttpR
                 " | ".join(
                     f"{m.action} ({m.owner.get_username()}, {m.status})" for m in r.mitigations
                 ),
+                r.harm.status_note,
+                accepted[r.harm.pk].expires_on.isoformat() if r.harm.pk in accepted else "",
             ]
             for r in rows
         ),

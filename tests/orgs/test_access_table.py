@@ -45,6 +45,7 @@ answers them 401/403.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
 from orgs.members import selectors as member_selectors
 from orgs.members import services as member_services
-from orgs.models import Membership, Role
+from orgs.models import Membership, Organization, Role
 from reviews import selectors as review_selectors
 from reviews import services as reviews
 from reviews.harms import selectors as harm_selectors
@@ -157,10 +158,17 @@ def holds(actor: str, relation: str, key: str) -> bool:
     return actor in RELATIONS.get(key, {}).get(relation, frozenset())
 
 
+def org_setting(name: str) -> list[str]:
+    """A role list of acme's settings: acme keeps every default."""
+    return list(Organization._meta.get_field(name).get_default())
+
+
 def allowed(action: str, actor: str, key: str) -> bool:
-    """What the policy says, worked out from its grants and the fixture's relations."""
+    """What the policy says, worked out from its grants, acme's settings and the fixture's
+    relations."""
     return any(
         STANDING[actor] in grant.roles
+        and (grant.setting is None or STANDING[actor] in org_setting(grant.setting))
         and (grant.relation is None or holds(actor, grant.relation, key))
         for grant in access.POLICY[action][1]
     )
@@ -172,6 +180,7 @@ CATEGORY = "opportunity-loss"
 AUDIT = {"y_true": "y", "y_score": "score", "threshold": 0.5, "sensitive": ["sex"]}
 GATE = {"metric": "demographic_parity_ratio", "comparator": ">=", "threshold": 0.8}
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ACCEPT_UNTIL = datetime.date.today() + datetime.timedelta(days=30)
 
 
 @dataclass
@@ -271,6 +280,22 @@ def build_world() -> World:
         return r
 
     draft_review = review_in(ReviewStatus.DRAFT)
+    # A draft blocked by two high-risk harms without a mitigation; one's risk is accepted.
+    risky_review = make_review(system, owner, title="Risky")
+    risky = {}
+    for title in ("Redlining", "Proxy"):
+        risky[title] = harms.harm_create(
+            actor=owner, review=risky_review, title=title, category=category
+        )
+        harms.rating_set(actor=owner, harm=risky[title], severity=5, likelihood=5, scale=5)
+    acceptance = reviews.risk_accept(
+        actor=owner,
+        review=risky_review,
+        target_type="harm",
+        target_id=risky["Proxy"].pk,
+        justification="Pilot with manual review.",
+        expires_on=ACCEPT_UNTIL,
+    )
     open_review = review_in(ReviewStatus.IN_REVIEW)
     signed_review = review_in("signed")
     rejected_review = review_in(ReviewStatus.REJECTED)
@@ -305,6 +330,9 @@ def build_world() -> World:
         "bare_system": bare_system,
         "review": review,
         "draft_review": draft_review,
+        "risky_review": risky_review,
+        "risky_harm": risky["Redlining"],
+        "acceptance": acceptance,
         "open_review": open_review,
         "signed_review": signed_review,
         "rejected_review": rejected_review,
@@ -680,6 +708,34 @@ CASES: dict[str, Case] = {
     "review.approve": transition("signed_review", ReviewStatus.APPROVED),
     "review.reject": transition("open_review", ReviewStatus.REJECTED, comment="Too risky."),
     "review.archive": transition("approved_review", ReviewStatus.ARCHIVED),
+    "review.reopen_approved": transition("approved_review", ReviewStatus.IN_REVIEW),
+    "risk.read": read("acceptance", review_selectors.acceptances_for, "risk-acceptances"),
+    "risk.accept": create(
+        "risky_review",
+        lambda c: reviews.risk_accept(
+            actor=c.user,
+            review=c.obj("risky_review"),
+            target_type="harm",
+            target_id=c.pk("risky_harm"),
+            justification="Pilot only.",
+            expires_on=ACCEPT_UNTIL,
+        ),
+        "risk-acceptances",
+        lambda c: {
+            "review": c.pk("risky_review"),
+            "target_type": "harm",
+            "target_id": c.pk("risky_harm"),
+            "justification": "Pilot only.",
+            "expires_on": ACCEPT_UNTIL.isoformat(),
+        },
+    ),
+    "risk.revoke": change(
+        "acceptance",
+        lambda c: reviews.risk_acceptance_revoke(actor=c.user, acceptance=c.obj("acceptance")),
+        "risk-acceptances",
+        method="post",
+        then="revoke/",
+    ),
     "signoff.read": read("signoff", review_selectors.signoffs_for, "signoffs"),
     "signoff.create": create(
         "open_review",

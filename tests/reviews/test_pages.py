@@ -86,8 +86,10 @@ def test_the_review_page_shows_status_signoffs_and_history(review, owner, review
     page = client_as(owner).get(reverse("review_detail", args=[review.pk])).content.decode()
     assert "In review" in page
     assert "LGTM" in page
-    assert "Still needed before approval" in page and "<strong>owner</strong>" in page
-    assert "transition" in page and "sign_off" in page  # history lists the events
+    assert "Approval waits for:" in page
+    assert "Approving sign-offs still needed from owner." in page
+    # The history names what happened: "olivia moved Review ‘…’", "ravi signed off …".
+    assert "moved" in page and "signed off" in page and "Sign-off on review" in page
 
 
 def test_signing_off_and_approving_through_the_pages(review, owner, reviewer, client):

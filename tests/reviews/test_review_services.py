@@ -55,7 +55,7 @@ def test_it_refuses_approval_when_someone_rejected_in_this_round(review, owner, 
     services.signoff_create(
         actor=reviewer, review=review, decision=Decision.REJECT, comment="Thin-file bias"
     )
-    with pytest.raises(Conflict, match="rejected in this round by ravi"):
+    with pytest.raises(Conflict, match="Rejected in this round by ravi"):
         services.review_transition(actor=owner, review=review, to=ReviewStatus.APPROVED)
 
 
@@ -90,7 +90,6 @@ def test_a_facilitator_can_send_for_review_but_not_approve(review, owner, facili
     ("start", "to"),
     [
         (ReviewStatus.DRAFT, ReviewStatus.APPROVED),
-        (ReviewStatus.DRAFT, ReviewStatus.ARCHIVED),
         (ReviewStatus.DRAFT, ReviewStatus.REJECTED),
     ],
 )

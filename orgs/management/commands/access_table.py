@@ -12,10 +12,14 @@ HINTS = {
 }
 
 
+def _mark(grant: access.Grant) -> str:
+    if grant.setting is not None:
+        return f"if the organization's `{grant.setting}` lists the role"
+    return HINTS.get(grant.relation or "", "yes")
+
+
 def cell(action: str, standing: str) -> str:
-    marks = [
-        HINTS.get(g.relation or "", "yes") for g in access.grants(action) if standing in g.roles
-    ]
+    marks = [_mark(g) for g in access.grants(action) if standing in g.roles]
     return "yes" if "yes" in marks else "; ".join(marks)
 
 
