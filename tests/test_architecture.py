@@ -39,6 +39,17 @@ ENGINE = "audits.engine"
 ENGINE_ALLOWED = {"numpy", "pandas", "pyarrow", "scipy", "__future__"}
 MAX_APP_LINES = 1500
 MAX_MODULE_LINES = 500
+# Apps past the size, each with the ceiling it may not pass and the split that brings it
+# back (docs/development.md, "Architecture"). An entry is debt with a plan, not a waiver:
+# the ceiling only goes down, and the entry goes when the split lands.
+OVER_SIZE: dict[str, tuple[int, str]] = {
+    "workshops": (
+        1800,
+        "consequence scanning becomes its own app, plugged into the board as a format",
+    ),
+    "harms": (1750, "stakeholders become their own app below harms"),
+    "orgs": (1560, "the API plumbing (api_support, filters, idempotency) becomes its own app"),
+}
 
 
 def _module_name(path: Path) -> str:
@@ -266,7 +277,11 @@ def test_the_audit_engine_is_pure():
 
 @pytest.mark.parametrize("app", sorted(LAYER))
 def test_no_app_passes_the_size_where_it_becomes_two(app):
-    assert app_line_counts().get(app, 0) <= MAX_APP_LINES
+    lines = app_line_counts().get(app, 0)
+    ceiling, split = OVER_SIZE.get(app, (MAX_APP_LINES, ""))
+    assert lines <= ceiling, f"{app}: {lines} lines > {ceiling}" + (f"; {split}" if split else "")
+    if app in OVER_SIZE:
+        assert lines > MAX_APP_LINES, f"{app} is back under {MAX_APP_LINES}: drop its OVER_SIZE entry"
 
 
 def test_no_module_passes_the_size_where_it_becomes_a_package():
