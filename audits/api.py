@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -59,13 +59,8 @@ class AuditRunViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        run = services.audit_start(
-            actor=self.actor,
-            review=data["review"],
-            dataset=data["dataset"],
-            config=data["config"],
-        )
+        # review, dataset and config (the engine's AuditConfig)
+        run = services.audit_start(actor=self.actor, **serializer.validated_data)
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -81,19 +76,20 @@ class AuditRunViewSet(
         return Response(run.result)
 
 
-class LaunchGateViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
+class LaunchGateViewSet(viewsets.ModelViewSet, ScopedViewSet):
     """Pre-launch criteria that audits evaluate; ``metric`` is one of the audit engine's
-    summary metrics (audits/engine/names.py)."""
+    summary metrics (audits/engine/names.py). PATCH edits a gate (not its review); the
+    review's latest audit judges an edited rule again."""
 
     serializer_class = LaunchGateSerializer
-    policy = {"create": "launch_gate.create", "destroy": "launch_gate.delete"}
+    policy = {
+        "create": "launch_gate.create",
+        "update": services.GATE_UPDATE,
+        "partial_update": services.GATE_UPDATE,
+        "destroy": "launch_gate.delete",
+    }
     filterset_fields = ["review", "metric", "action"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> Any:
         return selectors.launch_gates_for(self.request.user)
@@ -101,6 +97,11 @@ class LaunchGateViewSet(
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.launch_gate_create(
             actor=self.actor, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.launch_gate_update(
+            actor=self.actor, gate=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Any) -> None:

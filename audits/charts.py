@@ -14,6 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
+from .engine.trend import TrendPoint  # noqa: E402
+
 matplotlib.rcParams.update(
     {
         "svg.fonttype": "none",  # keep text as text: smaller, selectable, screen-reader friendly
@@ -128,24 +130,19 @@ def impact_ratio_svg(dimension: dict) -> str:
     return _svg(fig, title)
 
 
-def trend_svg(
-    metric: str,
-    points: list[tuple[str, float | None, float | None, float | None]],
-    threshold: float | None = None,
-) -> str:
-    """A summary metric across runs: (label, value, ci_low, ci_high) in time order."""
+def trend_svg(title: str, points: list[TrendPoint], threshold: float | None = None) -> str:
+    """A summary metric (``title``, its label) across runs in time order. A run that did
+    not audit the dimension, or where the metric is undefined, breaks the line."""
     fig = Figure(figsize=(6.4, 2.4))
     ax = fig.add_subplot()
-    xs = [i for i, p in enumerate(points) if p[1] is not None]
-    ys = [value for _, value, _, _ in points if value is not None]
-    ax.plot(xs, ys, marker="o", color=BLUE)
-    for i in xs:
-        low, high = points[i][2], points[i][3]
-        if low is not None and high is not None:
-            ax.vlines(i, low, high, color=BLUE, alpha=0.4)
+    values = [p.value if p.value is not None else float("nan") for p in points]
+    ax.plot(range(len(points)), values, marker="o", color=BLUE)
+    for i, point in enumerate(points):
+        if point.value is not None and point.low is not None and point.high is not None:
+            ax.vlines(i, point.low, point.high, color=BLUE, alpha=0.4)
     if threshold is not None:
         ax.axhline(threshold, color=RED, linestyle="--", linewidth=1)
-    ax.set_xticks(range(len(points)), [_plain(p[0]) for p in points], rotation=30, ha="right")
-    title = metric.replace("_", " ")
+    ticks = [_plain(p.label if p.audited else f"{p.label} (not audited)") for p in points]
+    ax.set_xticks(range(len(points)), ticks, rotation=30, ha="right")
     ax.set_title(_plain(title), loc="left")
     return _svg(fig, f"{title} across audit runs")

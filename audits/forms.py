@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any, cast
 
 from django import forms
+from django.forms.models import model_to_dict
 
 from reviews.harms.models import Harm
 from reviews.models import Review
@@ -10,7 +13,7 @@ from reviews.models import Review
 from .engine.config import AuditConfig
 from .engine.errors import AuditInputError
 from .engine.names import SUMMARY_METRIC_CHOICES
-from .models import Comparator, GateAction
+from .models import Comparator, GateAction, LaunchGate
 
 POSITIVE_IS = [
     ("beneficial", "Beneficial (e.g. a loan approved)"),
@@ -48,7 +51,9 @@ class RunForm(forms.Form):
     positive = forms.CharField(
         required=False,
         max_length=200,
-        help_text="Value of the positive class (default 1, true, yes).",
+        label="Positive value",
+        help_text="The outcome and prediction value of the positive class (default 1, true, "
+        "yes); the other value is negative.",
     )
     positive_is = forms.ChoiceField(choices=POSITIVE_IS)
     reference = forms.CharField(
@@ -63,16 +68,10 @@ class RunForm(forms.Form):
     def __init__(self, *args: Any, columns: Any = (), reviews: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(c, c) for c in columns]
-        optional = [("", "—"), *choices]
         self.fields["review"].queryset = reviews  # type: ignore[attr-defined]
-        for name, options in (
-            ("y_true", choices),
-            ("y_pred", optional),
-            ("y_score", optional),
-            ("weight", optional),
-            ("sensitive", choices),
-        ):
-            cast(forms.ChoiceField, self.fields[name]).choices = options
+        for name in ("y_true", "sensitive", "y_pred", "y_score", "weight"):
+            optional = name in ("y_pred", "y_score", "weight")
+            cast(forms.ChoiceField, self.fields[name]).choices = [("", "—")] * optional + choices
 
     def clean_reference(self) -> dict[str, str]:
         out = {}
@@ -100,35 +99,29 @@ class RunForm(forms.Form):
         if self.errors:
             return data
         try:
+            # Every field of the form that is a setting of the engine's AuditConfig.
+            settings = {f.name for f in fields(AuditConfig)}
             data["config"] = AuditConfig.from_dict(
-                {
-                    name: data.get(name)
-                    for name in (
-                        "y_true",
-                        "y_pred",
-                        "y_score",
-                        "threshold",
-                        "sensitive",
-                        "positive",
-                        "positive_is",
-                        "reference",
-                        "weight",
-                        "bootstrap",
-                        "seed",
-                    )
-                }
+                {name: data.get(name) for name in self.fields if name in settings}
             )
         except AuditInputError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
 
 
+ALL_FEATURES = "All features (intersection)"
+
+
 class LaunchGateForm(forms.Form):
+    """A gate's fields. The dimension is chosen from the features the review's audits have
+    audited (``dimensions``) or the intersection; like the API, the service takes any
+    feature name, and an audit without it judges the gate "insufficient"."""
+
     metric = forms.ChoiceField(choices=SUMMARY_METRIC_CHOICES)
-    sensitive_feature = forms.CharField(max_length=200, required=False)
+    sensitive_feature = forms.CharField(max_length=200, required=False, label="Dimension")
     comparator = forms.ChoiceField(choices=Comparator.choices)
     threshold = forms.FloatField()
-    action = forms.ChoiceField(choices=GateAction.choices)
+    action = forms.ChoiceField(choices=GateAction.choices, label="Else")
     description = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -136,6 +129,18 @@ class LaunchGateForm(forms.Form):
         queryset=None, required=False, label="Linked harm"
     )
 
-    def __init__(self, *args: Any, harms: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, harms: Any = None, dimensions: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["harm"].queryset = harms  # type: ignore[attr-defined]
+        current = self.initial.get("sensitive_feature") or ""
+        names = [*dimensions, *([current] if current and current not in dimensions else [])]
+        self.fields["sensitive_feature"].widget = forms.Select(
+            choices=[("", ALL_FEATURES), *((d, d) for d in names)]
+        )
+
+
+def gate_initial(gate: LaunchGate) -> dict[str, Any]:
+    """A gate's fields as the edit form's initial values."""
+    return model_to_dict(gate, fields=list(LaunchGateForm.base_fields))

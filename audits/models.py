@@ -25,6 +25,9 @@ class Dataset(TenantModel):
     sha256 = models.CharField(max_length=64)
     size_bytes = models.PositiveBigIntegerField()
     columns = models.JSONField(default=list)
+    # The first rows summed up at upload (engine/mapping.py ``profile``): the mapping page's
+    # preview and its checks, without reopening the file. Empty for older uploads.
+    sample = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from orgs.models import Organization
 from reviews.models import AISystem, Review
 
+from .engine.trend import Trend
+from .engine.trend import trend as trend_of
 from .models import AuditRun, Dataset, GateVerdict, LaunchGate, RunStatus, Verdict
 
 User = AbstractBaseUser | AnonymousUser
@@ -63,22 +64,33 @@ def latest_verdicts(review: Review) -> dict[int, GateVerdict]:
     return {v.gate_id: v for v in GateVerdict.objects.filter(run=run)}
 
 
-def trend(system: AISystem, dimension: str | None = None) -> tuple[dict[str, list[Any]], list[str]]:
-    """Each summary metric across the system's succeeded runs, oldest first, and the names
-    of every dimension those runs audited (one pass over the stored results)."""
-    runs = AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED).order_by(
-        "finished_at", "id"
+def trend(system: AISystem, dimension: str | None = None) -> Trend:
+    """Each summary metric of one dimension across the system's succeeded runs, oldest
+    first; a run that did not audit the dimension is a gap (engine/trend.py)."""
+    runs = (
+        AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
+        .only("id", "finished_at", "result")
+        .order_by("finished_at", "id")
     )
-    series: dict[str, list[Any]] = {}
-    names: set[str] = set()
-    for run in runs:
-        assert run.result is not None
-        dims = {d["name"]: d for d in run.result["dimensions"]}
-        names.update(dims)
-        dim = dims.get(dimension or "intersection") or run.result["dimensions"][0]
-        for name, s in dim["summary"].items():
-            ci = s.get("ci") or [None, None]
-            series.setdefault(name, []).append(
-                (f"#{run.pk} {run.finished_at:%Y-%m-%d}", s.get("value"), ci[0], ci[1])
-            )
-    return series, sorted(names)
+    return trend_of(
+        [(r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.result) for r in runs if r.result],
+        dimension,
+    )
+
+
+def run_list(user: User, organization: Organization) -> QuerySet[AuditRun]:
+    """The organization's latest runs, each with how many gates it failed, passed and
+    could not judge (``gates_fail``, ``gates_pass``, ``gates_insufficient``)."""
+    counts = {
+        f"gates_{v}": Count("verdicts", filter=Q(verdicts__verdict=v)) for v in Verdict.values
+    }
+    return runs_for(user).filter(organization=organization).defer("result").annotate(**counts)
+
+
+def gate_dimensions(review: Review) -> list[str]:
+    """The sensitive features the review's audits have audited, in first-seen order: what
+    a launch gate of the review can be computed over (besides the intersection)."""
+    seen: dict[str, None] = {}
+    for config in AuditRun.objects.filter(review=review).values_list("config", flat=True):
+        seen.update(dict.fromkeys(str(f) for f in config.get("sensitive", ())))
+    return list(seen)

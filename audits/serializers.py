@@ -140,3 +140,8 @@ class LaunchGateSerializer(StrictInput, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, LaunchGate):  # an edit: the gate stays with its review
+            self.fields["review"].read_only = True

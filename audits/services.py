@@ -25,9 +25,10 @@ from orgs import access
 from orgs import services as org_services
 from orgs.errors import ServiceError
 from orgs.ledger.chain import record
-from orgs.ledger.writes import log_change, snapshot
+from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.models import Organization
 from orgs.site import site_url
+from reviews.freeze import require_editable
 from reviews.harms.models import Harm
 from reviews.models import Review
 
@@ -36,10 +37,10 @@ from .engine.audit import audit_file, compute, count_file, score_bins_for_file
 from .engine.config import AuditConfig
 from .engine.counts import file_format, merge, read_header, row_count
 from .engine.errors import AuditInputError
-from .engine.names import SUMMARY_METRIC_NAMES
+from .engine.mapping import SAMPLE_ROWS, check_mapping, profile
+from .engine.reading import read_sample
 from .models import (
     AuditRun,
-    Comparator,
     Dataset,
     GateAction,
     GateVerdict,
@@ -47,6 +48,7 @@ from .models import (
     RunStatus,
     Verdict,
 )
+from .selectors import latest_run
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,28 +82,35 @@ def dataset_upload(
     except AuditInputError as exc:
         raise ServiceError(exc.message, field="file") from exc
     digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as tmp:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            tmp.write(chunk)
-        tmp.flush()
+    # The copy read here keeps the uploaded file's own name, which the reader's messages
+    # name ("loans.csv is an Excel workbook…"), never a temporary one.
+    own = Path(upload.name).name
+    usable = own not in ("", ".", "..") and len(own.encode()) <= 200 and own.isprintable()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (own if usable else f"upload.{fmt}")
+        with path.open("wb") as copy:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                copy.write(chunk)
         try:
-            columns = read_header(Path(tmp.name))
+            columns = read_header(path)
+            sample = profile(columns, read_sample(path, SAMPLE_ROWS))
         except AuditInputError as exc:
             raise ServiceError(exc.message, field="file") from exc
         if not columns or columns == [""]:
             raise ServiceError("The file has no header row.", field="file")
-        tmp.seek(0)
         dataset = Dataset(
             organization=organization,
-            name=(name or Path(upload.name).name)[:200],
+            name=(name or own)[:200],
             format=fmt,
             sha256=digest.hexdigest(),
             size_bytes=upload.size,
             columns=columns,
+            sample=sample,
             uploaded_by=actor,
         )
-        dataset.file.save(f"{digest.hexdigest()[:16]}.{fmt}", File(tmp), save=False)
+        with path.open("rb") as stored:
+            dataset.file.save(f"{digest.hexdigest()[:16]}.{fmt}", File(stored), save=False)
     dataset.save()
     log_change(actor=actor, verb="create", instance=dataset)
     return dataset
@@ -172,12 +181,14 @@ def heartbeat(run_id: int) -> Iterator[None]:
 
 @transaction.atomic
 def audit_start(*, actor: User, review: Review, dataset: Dataset, config: AuditConfig) -> AuditRun:
-    """Check the config against the dataset, save a pending run, queue it once committed."""
+    """Check the config against the dataset's header and the profile of its first rows
+    (the engine's ``check_mapping``), save a pending run, queue it once committed."""
     access.require(actor, "audit.run", review)
+    require_editable(_locked(review))
     if dataset.organization_id != review.organization_id:
         raise ServiceError("That dataset belongs to another organization.", field="dataset")
     try:
-        config.check_columns(dataset.columns, source=dataset.name)
+        check_mapping(config, dataset.columns, dataset.sample, dataset.name)
     except AuditInputError as exc:
         raise ServiceError(exc.message, field=exc.field) from exc
     split = (
@@ -380,22 +391,7 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
     verdicts = []
     GateVerdict.objects.filter(run=run).delete()
     for gate in review.launch_gates.all():
-        outcome = gates.evaluate(
-            gates.GateSpec(gate.metric, gate.comparator, gate.threshold, gate.sensitive_feature),
-            result,
-        )
-        verdicts.append(
-            GateVerdict.objects.create(
-                organization_id=run.organization_id,
-                run=run,
-                gate=gate,
-                verdict=outcome.verdict,
-                value=outcome.value,
-                ci_low=outcome.ci[0],
-                ci_high=outcome.ci[1],
-                reason=outcome.reason,
-            )
-        )
+        verdicts.append(_judge(run, gate))
     failing = [v for v in verdicts if v.verdict == Verdict.FAIL]
     lead = review.lead
     if failing and lead is not None:
@@ -420,6 +416,19 @@ def gate_evaluate(run: AuditRun) -> list[GateVerdict]:
     return verdicts
 
 
+def _judge(run: AuditRun, gate: LaunchGate) -> GateVerdict:
+    """The run's verdict on the gate (made again when the gate's rule changes)."""
+    assert run.result is not None
+    spec = gates.GateSpec(gate.metric, gate.comparator, gate.threshold, gate.sensitive_feature)
+    outcome = gates.evaluate(spec, run.result)
+    verdict, _ = GateVerdict.objects.update_or_create(
+        run=run,
+        gate=gate,
+        defaults={"organization_id": run.organization_id, **outcome.as_fields()},
+    )
+    return verdict
+
+
 def audit_fail(*, run_id: int, message: str, keep_reason: bool = False) -> None:
     """Mark the run failed with ``message`` (unless ``keep_reason`` and it already failed
     with its own reason)."""
@@ -430,6 +439,29 @@ def audit_fail(*, run_id: int, message: str, keep_reason: bool = False) -> None:
 
 
 # --- Launch gates ------------------------------------------------------------------------
+
+
+# "launch_gate.update" in orgs/access.py POLICY (editors, like create and delete).
+GATE_UPDATE = "launch_gate.update"
+
+
+def _locked(review: Review) -> Review:
+    """The review, locked until the write commits, so it is not approved (frozen) between
+    the check and the write."""
+    return Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+
+
+def _check_gate(review: Review, rule: dict[str, Any]) -> None:
+    """A gate as it will read: a rule the engine can judge, a known action, a harm of
+    its own review."""
+    try:
+        gates.GateSpec(rule["metric"], rule["comparator"], rule["threshold"])
+    except AuditInputError as exc:
+        raise ServiceError(exc.message, field=exc.field) from exc
+    if rule["action"] not in GateAction.values:
+        raise ServiceError("Unknown action.", field="action")
+    if rule["harm"] is not None and rule["harm"].review_id != review.pk:
+        raise ServiceError("That harm belongs to another review.", field="harm")
 
 
 @transaction.atomic
@@ -446,33 +478,60 @@ def launch_gate_create(
     harm: Harm | None = None,
 ) -> LaunchGate:
     access.require(actor, "launch_gate.create", review)
-    if metric not in SUMMARY_METRIC_NAMES:
-        raise ServiceError(f"Unknown metric {metric!r}.", field="metric")
-    if comparator not in Comparator.values:
-        raise ServiceError("Comparator is one of >=, >, <=, <.", field="comparator")
-    if action not in GateAction.values:
-        raise ServiceError("Unknown action.", field="action")
-    if not math.isfinite(threshold):
-        raise ServiceError("The threshold is a finite number.", field="threshold")
-    if harm is not None and harm.review_id != review.pk:
-        raise ServiceError("That harm belongs to another review.", field="harm")
+    require_editable(_locked(review))
+    values = dict(metric=metric, comparator=comparator, threshold=threshold, action=action)
+    _check_gate(review, {**values, "harm": harm})
     gate = LaunchGate.objects.create(
         organization_id=review.organization_id,
         review=review,
-        metric=metric,
-        comparator=comparator,
-        threshold=threshold,
-        action=action,
         sensitive_feature=sensitive_feature,
         description=description,
         harm=harm,
+        **values,
     )
     log_change(actor=actor, verb="create", instance=gate)
     return gate
 
 
 @transaction.atomic
+def launch_gate_update(
+    *,
+    actor: User,
+    gate: LaunchGate,
+    metric: str | Unset = UNSET,
+    sensitive_feature: str | Unset = UNSET,
+    comparator: str | Unset = UNSET,
+    threshold: float | Unset = UNSET,
+    action: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    harm: Harm | None | Unset = UNSET,
+) -> LaunchGate:
+    """Change a gate (one event, before and after). When its rule changes, the latest
+    audit judges it again, so the verdict shown is on the rule as it now reads."""
+    access.require(actor, GATE_UPDATE, gate)
+    require_editable(_locked(gate.review))
+    changes = given(
+        metric=metric,
+        sensitive_feature=sensitive_feature,
+        comparator=comparator,
+        threshold=threshold,
+        action=action,
+        description=description,
+        harm=harm,
+    )
+    fields = ("metric", "sensitive_feature", "comparator", "threshold", "action", "harm")
+    before = {name: getattr(gate, name) for name in fields}
+    _check_gate(gate.review, before | changes)
+    apply_changes(actor=actor, instance=gate, changes=changes)
+    run = latest_run(gate.review)
+    if run is not None and any(before[name] != getattr(gate, name) for name in fields[:4]):
+        _judge(run, gate)  # metric, dimension, comparator or threshold changed
+    return gate
+
+
+@transaction.atomic
 def launch_gate_delete(*, actor: User, gate: LaunchGate) -> None:
     access.require(actor, "launch_gate.delete", gate)
+    require_editable(_locked(gate.review))
     log_change(actor=actor, verb="delete", instance=gate, before=snapshot(gate))
     gate.delete()

@@ -9,17 +9,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, current_organization, submit
+from reviews.freeze import is_frozen
 from reviews.harms.selectors import harms_for
+from reviews.models import Review
 from reviews.selectors import reviews_for, reviews_where, systems_for
 
 from . import charts, selectors, services
-from .forms import DatasetForm, LaunchGateForm, RunForm
-from .models import AuditRun, RunStatus
+from .engine.mapping import guess_mapping
+from .engine.names import GLOSSARY, SECTIONS, label
+from .forms import DatasetForm, LaunchGateForm, RunForm, gate_initial
+from .models import AuditRun, LaunchGate, RunStatus, Verdict
 
 
 @login_required
@@ -48,9 +53,7 @@ def audit_home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "can_run": access.can(request.user, "audit.run", organization),
-            "runs": selectors.runs_for(request.user)
-            .filter(organization=organization)
-            .defer("result")[:50],
+            "runs": selectors.run_list(request.user, organization)[:50],
             "datasets": selectors.datasets_for(request.user).filter(organization=organization)[:20],
         },
     )
@@ -65,7 +68,7 @@ def audit_configure(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         columns=dataset.columns,
         reviews=reviews,
-        initial={"review": reviews.first()},
+        initial={"review": reviews.first(), **guess_mapping(dataset.columns)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +104,11 @@ def _run_context(run: AuditRun) -> dict[str, Any]:
             {
                 "dims": dims,
                 "result": run.result,
-                "verdicts": run.verdicts.select_related("gate").order_by("gate_id"),
+                # Failing gates first: they are what the page is read for.
+                "verdicts": sorted(
+                    run.verdicts.select_related("gate"),
+                    key=lambda v: (v.verdict != Verdict.FAIL, v.gate_id),
+                ),
             }
         )
     return context
@@ -133,48 +140,62 @@ def audit_run_json(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def system_trend(request: HttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(systems_for(request.user), pk=pk)
-    dimension = request.GET.get("dimension") or None
-    series, dimensions = selectors.trend(system, dimension)
-    thresholds = {}
+    trend = selectors.trend(system, request.GET.get("dimension") or None)
     review = system.reviews.order_by("-created_at").first()
-    for gate in selectors.launch_gates_of(review) if review else []:
-        if (gate.sensitive_feature or None) == dimension:
-            thresholds[gate.metric] = gate.threshold
+    thresholds = {
+        gate.metric: gate.threshold
+        for gate in (selectors.launch_gates_of(review) if review else [])
+        if (gate.sensitive_feature or "intersection") == trend.dimension
+    }
     charts_ = [
         {
             "metric": name,
-            "svg": charts.trend_svg(name, points, thresholds.get(name)),
+            "svg": charts.trend_svg(label(name), points, thresholds.get(name)),
             "points": points,
         }
-        for name, points in series.items()
+        for name, points in trend.series.items()
     ]
     return render(
-        request,
-        "audits/trend.html",
-        {
-            "system": system,
-            "charts": charts_,
-            "dimension": dimension or "intersection",
-            "dimensions": dimensions,
-        },
+        request, "audits/trend.html", {"system": system, "charts": charts_, "trend": trend}
     )
 
 
 @login_required
+def glossary(request: HttpRequest) -> HttpResponse:
+    terms = [(title, [t for t in GLOSSARY.values() if t.section == key]) for key, title in SECTIONS]
+    return render(request, "audits/glossary.html", {"sections": terms})
+
+
+def _gate_forms(request: HttpRequest, review: Review) -> dict[str, Any]:
+    return {
+        "harms": harms_for(request.user).filter(review=review),
+        "dimensions": selectors.gate_dimensions(review),
+    }
+
+
+@login_required
 def launch_gates(request: HttpRequest, pk: int) -> HttpResponse:
-    """A review's launch gates with the latest audit's verdict on each."""
+    """A review's launch gates with the latest audit's verdict on each, and the forms that
+    add and edit them."""
     review = get_object_or_404(reviews_for(request.user), pk=pk)
-    harms = harms_for(request.user).filter(review=review)
+    options = _gate_forms(request, review)
     if request.method == "POST":
         submit(
             request,
-            LaunchGateForm(request.POST, harms=harms),
+            LaunchGateForm(request.POST, **options),
             lambda **data: services.launch_gate_create(actor=actor(request), review=review, **data),
             "Launch gate added.",
         )
         return redirect("launch_gates", pk=pk)
     verdicts = selectors.latest_verdicts(review)
-    gates = [(gate, verdicts.get(gate.pk)) for gate in selectors.launch_gates_of(review)]
+    gates = [
+        (
+            g,
+            verdicts.get(g.pk),
+            LaunchGateForm(initial=gate_initial(g), prefix=f"g{g.pk}", **options),
+        )
+        for g in selectors.launch_gates_of(review)
+    ]
     return render(
         request,
         "audits/launch_gates.html",
@@ -182,16 +203,29 @@ def launch_gates(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "gates": gates,
             "latest_run": selectors.latest_run(review),
-            "editor": access.can(request.user, "launch_gate.create", review),
-            "form": LaunchGateForm(harms=harms),
+            "frozen": is_frozen(review),
+            "form": LaunchGateForm(**options),
         },
     )
 
 
 @login_required
 @require_POST
-def launch_gate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def launch_gate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     gate = get_object_or_404(selectors.launch_gates_for(request.user), pk=pk)
+    submit(
+        request,
+        LaunchGateForm(request.POST, prefix=f"g{gate.pk}", **_gate_forms(request, gate.review)),
+        lambda **data: services.launch_gate_update(actor=actor(request), gate=gate, **data),
+        "Launch gate saved.",
+    )
+    return redirect(reverse("launch_gates", args=[gate.review_id]) + f"#gate-{gate.pk}")
+
+
+@login_required
+@require_POST
+def launch_gate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    gate: LaunchGate = get_object_or_404(selectors.launch_gates_for(request.user), pk=pk)
     try:
         services.launch_gate_delete(actor=actor(request), gate=gate)
     except (ServiceError, PermissionDenied) as exc:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import metrics as m
+from . import names
 from .bootstrap import Resamples, bootstrap
 from .columns import MISSING
 from .config import AuditConfig
@@ -296,8 +297,8 @@ def _dimension_result(
                     "code": "undefined_metric",
                     "dimension": dim.name,
                     "group": label,
-                    "message": f"{metric_name} is undefined for {label!r} in {dim.name} (its "
-                    "denominator is zero); reported as null.",
+                    "message": f"{names.label(metric_name)} ({metric_name}) is undefined for "
+                    f"{label!r} in {dim.name} (its denominator is zero); reported as null.",
                 }
             )
     intervals = {}

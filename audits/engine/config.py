@@ -49,6 +49,7 @@ class AuditConfig:
             raise AuditInputError("Name at least one sensitive feature column.", field="sensitive")
         if len(set(self.sensitive)) != len(self.sensitive):
             raise AuditInputError("A sensitive feature is named twice.", field="sensitive")
+        self._check_roles()
         if self.positive_is not in ("beneficial", "harmful"):
             raise AuditInputError("positive_is is 'beneficial' or 'harmful'.", field="positive_is")
         unknown = set(self.reference) - set(self.sensitive)
@@ -84,6 +85,35 @@ class AuditConfig:
                 "column.",
                 field="sensitive",
             )
+
+    def _check_roles(self) -> None:
+        """One column, one role: an outcome that is also the prediction, or a sensitive
+        feature that is also the weight, cannot give a meaningful audit."""
+        roles: list[tuple[str, str, str | None]] = [
+            ("y_true", "true outcome", self.y_true),
+            ("y_pred", "prediction", self.y_pred),
+            ("y_score", "score", self.y_score),
+            *(("sensitive", "sensitive feature", s) for s in self.sensitive),
+            ("weight", "weight", self.weight),
+        ]
+        seen: dict[str, str] = {}
+        for field_name, role, column in roles:
+            if column is None:
+                continue
+            if column in seen:
+                if field_name == "sensitive" and seen[column] in ("true outcome", "prediction"):
+                    raise AuditInputError(
+                        f"{column!r} is the {seen[column]} and cannot also be a sensitive "
+                        "feature: a sensitive feature says who a person is (sex, race, age "
+                        "band), not what happened to them or what the model said.",
+                        field="sensitive",
+                    )
+                raise AuditInputError(
+                    f"{column!r} is chosen as both the {seen[column]} and the {role} column; "
+                    "each role needs its own column.",
+                    field=field_name,
+                )
+            seen[column] = role
 
     @property
     def columns(self) -> list[str]:

@@ -8,19 +8,34 @@ group in the audited dimension is below the minimum size. Then the verdict is
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 from typing import Any
+
+from .errors import AuditInputError
+from .names import SUMMARY_METRIC_NAMES, label
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 @dataclass(frozen=True)
 class GateSpec:
+    """A gate's rule; refused (``AuditInputError`` naming the field) unless the engine can
+    judge it: a summary metric it produces, a known comparator, a finite threshold."""
+
     metric: str
     comparator: str
     threshold: float
     sensitive_feature: str = ""
+
+    def __post_init__(self) -> None:
+        if self.metric not in SUMMARY_METRIC_NAMES:
+            raise AuditInputError(f"Unknown metric {self.metric!r}.", field="metric")
+        if self.comparator not in COMPARE:
+            raise AuditInputError("Comparator is one of >=, >, <=, <.", field="comparator")
+        if not math.isfinite(self.threshold):
+            raise AuditInputError("The threshold is a finite number.", field="threshold")
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,13 @@ class GateOutcome:
     ci: tuple[float | None, float | None]
     reason: str
     dimension: str | None
+
+    def as_fields(self) -> dict[str, Any]:
+        """The verdict as stored (a GateVerdict's fields)."""
+        low, high = self.ci
+        return dict(
+            verdict=self.verdict, value=self.value, ci_low=low, ci_high=high, reason=self.reason
+        )
 
 
 def _dimension(result: dict[str, Any], feature: str) -> dict[str, Any] | None:
@@ -53,7 +75,7 @@ def evaluate(gate: GateSpec, result: dict[str, Any]) -> GateOutcome:
     summary = dim["summary"].get(gate.metric)
     value = summary.get("value") if summary else None
     ci = tuple((summary or {}).get("ci") or (None, None))
-    rule = f"{gate.metric} on {dim['name']} {gate.comparator} {gate.threshold:g}"
+    rule = f"{label(gate.metric)} on {dim['name']} {gate.comparator} {gate.threshold:g}"
     if value is None:
         return GateOutcome(
             "insufficient",

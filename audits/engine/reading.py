@@ -25,6 +25,23 @@ if TYPE_CHECKING:
 pa.set_memory_pool(pa.system_memory_pool())
 
 BOM = "\ufeff"
+NULL_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+# The first bytes of files that are not CSV text. An Excel workbook saved under a .csv name
+# is the usual case; it would otherwise be refused as "not UTF-8 text" (or, as an .xls,
+# read as noise).
+NOT_CSV: tuple[tuple[bytes, str], ...] = (
+    (
+        b"PK\x03\x04",
+        "is an Excel workbook (or another zip archive), not CSV text. In Excel, choose File › "
+        "Save As › CSV UTF-8 (.csv), then upload that file.",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "is an Excel 97–2003 workbook (.xls), not CSV text. In Excel, choose File › Save As "
+        "› CSV UTF-8 (.csv), then upload that file.",
+    ),
+    (b"PAR1", "is a Parquet file; give it a name ending in .parquet."),
+)
 
 
 def file_format(path: Path) -> str:
@@ -43,6 +60,9 @@ def _sniff_delimiter(path: Path) -> str:
         raise AuditInputError(f"Cannot read {path.name}: {exc.strerror}.", field="file") from exc
     if not head.strip():
         raise AuditInputError(f"{path.name} is empty.", field="file")
+    for magic, what in NOT_CSV:
+        if head.startswith(magic):
+            raise AuditInputError(f"{path.name} {what}", field="file")
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -154,7 +174,7 @@ def iter_file(path: Path, config: AuditConfig) -> Iterator[pa.RecordBatch]:
                 include_columns=columns,
                 column_types=types,
                 strings_can_be_null=True,
-                null_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"],
+                null_values=NULL_VALUES,
             ),
         )
         yield from reader
@@ -171,6 +191,50 @@ def iter_file(path: Path, config: AuditConfig) -> Iterator[pa.RecordBatch]:
         raise AuditInputError(
             "The file is not UTF-8 text; save it as UTF-8 CSV.", field="file"
         ) from exc
+
+
+def read_sample(path: Path, rows: int) -> list[list[str | None]]:
+    """The first ``rows`` rows of the file as text (``None`` where empty), in the order of
+    ``read_header``: for the preview beside the column mapping and its checks
+    (mapping.py). Reads about as many bytes as those rows take."""
+    header = read_header(path)
+    out: list[list[str | None]] = []
+    try:
+        # open_csv already parses the first block, so it sits inside the try too.
+        batches: Iterator[pa.RecordBatch] = (
+            pq.ParquetFile(path).iter_batches(batch_size=rows)
+            if file_format(path) == "parquet"
+            else pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(delimiter=_sniff_delimiter(path)),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    strings_can_be_null=True,
+                    null_values=NULL_VALUES,
+                ),
+            )
+        )
+        for batch in batches:
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            out.extend([_text(v) for v in row] for row in zip(*columns, strict=True))
+            if len(out) >= rows:
+                break
+    except pa.ArrowInvalid as exc:
+        raise AuditInputError(f"The file could not be parsed as CSV: {exc}", field="file") from exc
+    except UnicodeDecodeError as exc:
+        raise AuditInputError(
+            "The file is not UTF-8 text; save it as UTF-8 CSV.", field="file"
+        ) from exc
+    return out[:rows]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def iter_frame(frame: pd.DataFrame, config: AuditConfig) -> Iterator[pa.RecordBatch]:

@@ -77,3 +77,40 @@ def n_for_power(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8) -
     top = z_a * math.sqrt(2 * pbar * (1 - pbar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
     rows: float = (top / (p1 - p2)) ** 2
     return rows
+
+
+def basic_bootstrap_interval(
+    resamples: np.ndarray,
+    estimate: float | None,
+    confidence: float,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> list[float | None]:
+    """The basic (reverse-percentile) bootstrap interval (Davison & Hinkley, Bootstrap
+    Methods and their Application, 1997, §5.2.1, eq. 5.6):
+    [2θ̂ − θ*₍₁₋α/₂₎, 2θ̂ − θ*₍α/₂₎].
+
+    It estimates the distribution of θ̂ − θ by that of θ* − θ̂, so an estimate biased away
+    from the truth moves the interval back towards it. The percentile interval
+    [θ*₍α/₂₎, θ*₍₁₋α/₂₎] moves it further away: the max − min of noisy group rates is
+    biased upward, the max − min of resampled rates more so, and on an intersection of small
+    groups the percentile interval sat wholly above its estimate (e.g. [0.616, 0.716]
+    around 0.608). We chose this over the bias-corrected percentile interval (Efron 1987):
+    in a simulation of max − min over small groups (tests/audits/test_intervals.py) BC's
+    correction pushes both bounds into the lowest tail of the resamples, and its coverage of
+    the true difference fell to 0–4 % where the basic interval kept 51–96 %.
+
+    Where the method still excludes the estimate (when fewer than α/2 of the resamples fall
+    on one side of it, as at a boundary), the bound is clamped to the estimate, and both
+    bounds are clamped to the metric's range ``bounds`` (a difference of rates stays within
+    [−1, 1]): lower ≤ estimate ≤ upper always. ``None`` when there is no estimate or fewer
+    than half the resamples (and fewer than 10) are defined."""
+    finite = resamples[np.isfinite(resamples)]
+    if estimate is None or not math.isfinite(estimate):
+        return [None, None]
+    if len(finite) < max(10, len(resamples) // 2):
+        return [None, None]
+    alpha = (1 - confidence) / 2
+    q_low, q_high = np.quantile(finite, [alpha, 1 - alpha])
+    low = max(bounds[0], min(2 * estimate - float(q_high), estimate))
+    high = min(bounds[1], max(2 * estimate - float(q_low), estimate))
+    return [low, high]

@@ -18,8 +18,8 @@ from .bootstrap import Resamples
 from .config import AuditConfig
 from .counts import MISSING, Counts
 from .groups import Dimension, num
-from .names import SUMMARY_METRICS
-from .stats import holm, n_for_power, two_proportion_test
+from .names import SUMMARY_METRICS, SummaryMetric
+from .stats import basic_bootstrap_interval, holm, n_for_power, two_proportion_test
 
 SMALL_CATEGORY_SHARE = 0.02  # NYC LL144 rules allow leaving out categories under 2 %
 FOUR_FIFTHS = 0.8
@@ -37,26 +37,25 @@ def summaries(
 ) -> dict[str, dict[str, Any]]:
     """Every summary metric of ``names.SUMMARY_METRICS``, in its order, each computed by the
     definition of its source (Fairlearn, AIF360 or NYC LL144); intervals from the
-    dimension's bootstrap ``resamples`` (bootstrap.py)."""
+    dimension's bootstrap ``resamples`` (bootstrap.py), as basic bootstrap intervals
+    (stats.basic_bootstrap_interval), which always hold the value."""
     point = m.fairlearn_summaries(r)
     aif = m.aif360_values(r, ref_idx)
     boot_fair = resamples.fairlearn if resamples is not None else None
     boot_aif = resamples.aif360 if resamples is not None else None
-    alpha = (1 - config.confidence) / 2
     out: dict[str, dict[str, Any]] = {}
     for metric in SUMMARY_METRICS:
         name = metric.name
         if metric.source == "fairlearn":
+            value = num(point[name])
             out[name] = {
-                "value": num(point[name]),
+                "value": value,
                 "group": None,
-                "ci": _percentile(boot_fair[name], alpha) if boot_fair else None,
+                "ci": _interval(boot_fair, metric, value, config) if boot_fair else None,
                 "definition": "fairlearn between_groups",
             }
         elif metric.source == "aif360":
-            out[name] = _aif360_summary(
-                name, aif[name], dim, ref_idx, boot_aif, alpha, config.positive_is
-            )
+            out[name] = _aif360_summary(metric, aif[name], dim, ref_idx, boot_aif, config)
         elif metric.source == "nyc_ll144":
             out[name] = {
                 "value": impact["min_impact_ratio"],
@@ -70,14 +69,14 @@ def summaries(
 
 
 def _aif360_summary(
-    name: str,
+    metric: SummaryMetric,
     values: np.ndarray,
     dim: Dimension,
     ref_idx: int,
     boot: dict[str, np.ndarray] | None,
-    alpha: float,
-    positive_is: str,
+    config: AuditConfig,
 ) -> dict[str, Any]:
+    name, positive_is = metric.name, config.positive_is
     dist = m.distance_from_parity(name, values)
     dist[ref_idx] = -1.0
     worst = int(np.argmax(dist))
@@ -93,23 +92,23 @@ def _aif360_summary(
         disadvantaged = (
             pick(directional)[1] if name != "predictive_parity_difference" else min(directional)[1]
         )
+    value = num(values[worst])
     return {
-        "value": num(values[worst]),
+        "value": value,
         "group": dim.labels[worst],
         "reference": dim.labels[ref_idx],
-        "ci": _percentile(boot[name], alpha) if boot else None,
+        "ci": _interval(boot, metric, value, config) if boot else None,
         "by_group": by_group,
         "most_disadvantaged_group": disadvantaged,
         "definition": "aif360 vs reference; value furthest from parity",
     }
 
 
-def _percentile(samples: np.ndarray, alpha: float) -> list[float | None]:
-    finite = samples[np.isfinite(samples)]
-    if len(finite) < max(10, len(samples) // 2):
-        return [None, None]
-    lo, hi = np.quantile(finite, [alpha, 1 - alpha])
-    return [num(lo), num(hi)]
+def _interval(
+    boot: dict[str, np.ndarray], metric: SummaryMetric, value: float | None, config: AuditConfig
+) -> list[float | None]:
+    low, high = basic_bootstrap_interval(boot[metric.name], value, config.confidence, metric.bounds)
+    return [num(low), num(high)]
 
 
 def tests(

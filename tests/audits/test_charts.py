@@ -102,6 +102,12 @@ def test_a_dimension_of_ten_thousand_groups_draws_the_largest_quickly():
 
 
 def test_a_trend_with_math_looking_labels_draws():
-    points = [("$x$", 0.1, 0.0, 0.2), ("{" * 200, None, None, None), ("ok", 0.2, np.nan, None)]
+    from audits.engine.trend import TrendPoint
+
+    points = [
+        TrendPoint(1, "$x$", 0.1, 0.0, 0.2, True),
+        TrendPoint(2, "{" * 200, None, None, None, False),
+        TrendPoint(3, "ok", 0.2, np.nan, None, True),
+    ]
     svg = charts.trend_svg(r"$\bad$", points, threshold=0.1)
     assert "$x$" in texts(svg)

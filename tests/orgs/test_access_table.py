@@ -972,6 +972,14 @@ CASES: dict[str, Case] = {
         "launch-gates",
         lambda c: {"review": c.pk("review"), "action": "human_review", **GATE},
     ),
+    "launch_gate.update": change(
+        "launch_gate",
+        lambda c: audits.launch_gate_update(
+            actor=c.user, gate=c.obj("launch_gate"), description="Checked against LL144"
+        ),
+        "launch-gates",
+        {"description": "Checked against LL144"},
+    ),
     "launch_gate.delete": delete(
         "launch_gate",
         lambda c: audits.launch_gate_delete(actor=c.user, gate=c.obj("launch_gate")),
