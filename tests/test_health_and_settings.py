@@ -151,6 +151,8 @@ def test_compose_defines_the_stack_with_healthchecks_and_known_env_names():
         assert depends["redis"]["condition"] == "service_healthy"
         unknown = set(services[name]["environment"]) - _settings_env_names()
         assert not unknown, f"{name} sets env names that settings.py never reads: {unknown}"
+        # Workers send emails and notices outside any request: their links need SITE_URL.
+        assert services[name]["environment"]["SITE_URL"] == "${SITE_URL:-http://localhost:8000}"
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A config worker")
     assert services["beat"]["command"].startswith("celery -A config beat")
