@@ -63,9 +63,10 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that show a receipt code or someone's words: never cached, never referred."""
+    """Pages that show a receipt code or someone's words: never cached. (The referrer
+    stays same-origin, the site's policy: "no-referrer" would make browsers send
+    ``Origin: null`` with the page's own forms, which CSRF protection refuses.)"""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -103,7 +104,8 @@ def _page(request: HttpRequest, channel: FeedbackChannel, form: FeedbackForm, st
 def channel_page(request: HttpRequest, token: str) -> HttpResponse:
     channel = _channel(token)
     if request.method == "GET":
-        return _page(request, channel, FeedbackForm())
+        initial = {"preferred_language": translation.get_language()}
+        return _page(request, channel, FeedbackForm(initial=initial))
     if channel.status != ChannelStatus.OPEN:
         return _page(request, channel, FeedbackForm(), status=409)
     if not ratelimit.allow_post(request, channel.token):
