@@ -124,6 +124,10 @@ print(channel.token)
 
 def setup(env: dict[str, str]) -> str:
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # DEBUG is off: pages name their static files through the collected manifest.
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     out = subprocess.run(
         [PY, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True
     )
@@ -145,13 +149,13 @@ def serve(module: str, port: int, workers: int, env: dict[str, str], cwd: Path) 
         cwd=cwd,
         env=env,
     )
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
             return process
-        except requests.ConnectionError:
-            time.sleep(0.2)
+        except requests.RequestException:  # not listening yet, or a worker still loading
+            time.sleep(0.3)
     process.terminate()
     raise SystemExit(f"gunicorn on port {port} did not start")
 
@@ -210,7 +214,7 @@ def main() -> None:
 
             def form_client(index: int):
                 session = requests.Session()
-                page = session.get(form_url, timeout=10)
+                page = session.get(form_url, timeout=60)
                 csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
                 assert csrf, "no CSRF token on the form"
                 token_value = csrf.group(1)
@@ -222,7 +226,7 @@ def main() -> None:
                         "effects": "refused",
                         "consent_read": "on",
                     }
-                    return s.post(form_url, data=data, timeout=30).status_code
+                    return s.post(form_url, data=data, timeout=60).status_code
 
                 return session, post
 

@@ -139,8 +139,9 @@ def settings_update(
 # --- The public form -------------------------------------------------------------------
 
 
-def _submission_state(submission: Submission) -> dict[str, Any]:
-    """What the event log keeps of a submission: never words or contact details."""
+def _submission_state(submission: Submission, *, new: bool = False) -> dict[str, Any]:
+    """What the event log keeps of a submission: never words or contact details. (A new
+    one has no themes or harms yet: no need to ask the database.)"""
     return {
         "channel_id": submission.channel_id,
         "status": submission.status,
@@ -150,8 +151,8 @@ def _submission_state(submission: Submission) -> dict[str, Any]:
         "consent_keep_text": submission.consent_keep_text,
         "stakeholder_id": submission.stakeholder_id,
         "hidden_reason": submission.hidden_reason,
-        "themes": sorted(submission.themes.values_list("pk", flat=True)),
-        "harms": sorted(submission.harms.values_list("pk", flat=True)),
+        "themes": [] if new else sorted(submission.themes.values_list("pk", flat=True)),
+        "harms": [] if new else sorted(submission.harms.values_list("pk", flat=True)),
     }
 
 
@@ -219,7 +220,12 @@ def submission_create(
             email=email.strip()[:254],
             phone=phone.strip()[:40],
         )
-    log_change(actor=None, verb="create", instance=submission, after=_submission_state(submission))
+    log_change(
+        actor=None,
+        verb="create",
+        instance=submission,
+        after=_submission_state(submission, new=True),
+    )
     return submission, code
 
 
