@@ -268,3 +268,42 @@ def test_harm_category_defaults_to_the_senders_first_choice(channel, owner):
     s, _ = fb.submission_create(channel=channel, text="Data", language="en", effects=["privacy"])
     harm = fb.submission_create_harm(actor=owner, submission=s, title="Data use")
     assert harm.category == HarmCategory.objects.get(slug="privacy-loss")
+
+
+def test_a_theme_reply_tied_to_a_mitigation_reaches_everyone_in_the_theme(
+    channel, owner, review, client_as
+):
+    from reviews.harms import services as harms
+
+    first, code = fb.submission_create(channel=channel, text="One", language="en")
+    second, _ = fb.submission_create(channel=channel, text="Two", language="en")
+    theme = fb.theme_create(actor=owner, review=review, name="Slow")
+    for s in (first, second):
+        fb.submission_triage(actor=owner, submission=s, themes=[theme])
+    harm = fb.submission_create_harm(actor=owner, submission=first, title="Slow decisions")
+    mitigation = harms.mitigation_create(
+        actor=owner, harm=harm, action="Decide in a day", owner=owner
+    )
+    client_as(owner).post(
+        f"/reviews/{review.pk}/feedback/replies/",
+        {
+            "theme": str(theme.pk),
+            "text": "We now decide within a day.",
+            "mitigation": str(mitigation.pk),
+        },
+    )
+    reply = theme.replies.get()
+    assert reply.mitigation == mitigation
+    assert set(Submission.objects.values_list("status", flat=True)) == {"responded"}
+    page = Client().get("/f/receipt/", {"code": code}).content.decode()
+    assert "We now decide within a day." in page and "Decide in a day" in page
+
+
+def test_the_organization_queue_filters_by_theme_across_reviews(channel, owner, review, client_as):
+    s, _ = fb.submission_create(channel=channel, text="Tagged", language="en")
+    fb.submission_create(channel=channel, text="Untagged", language="en")
+    theme = fb.theme_create(actor=owner, review=review, name="Tagged")
+    fb.submission_triage(actor=owner, submission=s, themes=[theme])
+    page = client_as(owner).get("/feedback/", {"theme": theme.pk})
+    assert [x.pk for x in page.context["page"].object_list] == [s.pk]
+    assert f"Tagged ({review.title})" in page.content.decode()

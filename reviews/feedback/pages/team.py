@@ -66,6 +66,7 @@ def review_queue(request: HttpRequest, pk: int) -> HttpResponse:
             "may_open": access.can(request.user, "feedback_channel.create", review),
             "may_triage": access.can(request.user, "submission.triage", review),
             "may_reply": access.can(request.user, "feedback_reply.create", review),
+            "mitigations": harm_selectors.mitigations_for(request.user).filter(harm__review=review),
         }
     )
     return render(request, "feedback/queue.html", context)
@@ -85,6 +86,13 @@ def organization_queue(request: HttpRequest) -> HttpResponse:
         {
             "organization": organization,
             "reviews": reviews_for(request.user).filter(organization=organization),
+            "themes": selectors.themes_for(request.user)
+            .filter(organization=organization)
+            .select_related("review"),
+            "stakeholders": harm_selectors.stakeholders_for(request.user).filter(
+                organization=organization
+            ),
+            "show_review": True,
             "may_settings": may_settings,
             "settings_form": SettingsForm(
                 initial={
