@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_ENV := FORETHOUGHT_HOST=$(HOST) FORETHOUGHT_PORT=$(PORT)
 
-.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck browser-deps
+.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck browser-deps gettext-deps messages
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it when missing (needs root or sudo).
@@ -60,7 +60,22 @@ browser-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser-deps
+# gettext (msgfmt, xgettext) compiles the feedback portal's translations and lets the
+# locale test extract its msgids afresh: install it with apt when it is missing.
+gettext-deps:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing gettext for the translations"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# After changing a translatable string of the feedback portal: extract, translate the new
+# msgids in reviews/feedback/locale/*/LC_MESSAGES/django.po, then compile.
+messages: install gettext-deps
+	cd reviews/feedback && ../../$(VENV)/bin/django-admin makemessages -l es -l fr -l ar --no-location --no-obsolete
+	cd reviews/feedback && ../../$(VENV)/bin/django-admin compilemessages
+
+test: install browser-deps gettext-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

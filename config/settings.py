@@ -116,7 +116,9 @@ INSTALLED_APPS = [
     "reviews",
     "reviews.harms",
     "reviews.workshops",
+    "reviews.feedback",
     "audits",
+    "reviews.feedback.pages",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# The public feedback pages speak these (reviews/feedback/locale/); the team's pages are in
+# English. No LocaleMiddleware: the feedback pages choose their language themselves
+# (?lang=, then the language cookie, then the browser's Accept-Language).
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "reviews" / "feedback" / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -378,6 +385,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.ledger.tasks.write_event_checkpoint",
         "schedule": env_int("EVENT_CHECKPOINT_MINUTES", 15) * 60,
     },
+    "purge-feedback-contacts": {
+        "task": "reviews.feedback.tasks.purge_feedback_pii",
+        "schedule": env_int("FEEDBACK_PURGE_MINUTES", 24 * 60) * 60,
+    },
 }
 
 # --- Forethought ------------------------------------------------------------------------
@@ -422,3 +433,21 @@ IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 5)
 # Roles whose approval a review needs before it can move to "approved", unless the
 # organization sets its own list (Organization.required_signoff_roles).
 DEFAULT_REQUIRED_SIGNOFF_ROLES = ["owner", "reviewer"]
+
+# Community feedback (docs/feedback.md). Public form POSTs allowed per client address and
+# per channel in each window; beyond them the form answers 429. The benchmark raises them.
+FEEDBACK_RATE_PER_IP = env_int("FEEDBACK_RATE_PER_IP", 10)
+FEEDBACK_RATE_PER_CHANNEL = env_int("FEEDBACK_RATE_PER_CHANNEL", 600)
+FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)
+# Days a submitter's contact details are kept unless the organization sets its own period.
+FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", 180)
+# The rate limiter's counters: Redis when REDIS_URL is set (shared by every web process),
+# else this process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
+    ),
+}

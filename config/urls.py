@@ -14,6 +14,7 @@ from config.landing import guest_landing
 from orgs import api as orgs_api
 from orgs.members import api as members_api
 from reviews import api as reviews_api
+from reviews.feedback import api as feedback_api
 from reviews.harms import api as harms_api
 from reviews.workshops import api as workshops_api
 
@@ -42,6 +43,12 @@ router.register("mitigations", harms_api.MitigationViewSet, basename="mitigation
 router.register("workshops", workshops_api.WorkshopViewSet, basename="workshop")
 router.register("invitations", workshops_api.InvitationViewSet, basename="invitation")
 router.register("consequences", workshops_api.ConsequenceViewSet, basename="consequence")
+router.register("feedback-channels", feedback_api.ChannelViewSet, basename="feedback-channel")
+router.register(
+    "feedback-submissions", feedback_api.SubmissionViewSet, basename="feedback-submission"
+)
+router.register("feedback-themes", feedback_api.ThemeViewSet, basename="feedback-theme")
+router.register("feedback-replies", feedback_api.ReplyViewSet, basename="feedback-reply")
 router.register("launch-gates", audits_api.LaunchGateViewSet, basename="launch-gate")
 router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
 router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
@@ -73,6 +80,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
+    path("", include("reviews.feedback.pages.urls")),
     path("", include("audits.urls")),
 ]
 

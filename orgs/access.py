@@ -22,7 +22,7 @@ loses everything at once: seats, facilitator rights and guest links included.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -215,7 +215,31 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
+    # Community feedback (reviews/feedback): the public form itself needs no standing.
+    "feedback_channel.read": ("see feedback channels", (_grant(MEMBERS),)),
+    "feedback_channel.create": ("open feedback channels", (_grant(EDITORS),)),
+    "feedback_channel.update": ("edit, pause and close feedback channels", (_grant(EDITORS),)),
+    "feedback_settings.update": ("set feedback retention and contact roles", (_grant({OWNER}),)),
+    "submission.read": ("read community feedback and its themes", (_grant(MEMBERS),)),
+    "submission.triage": (
+        "triage feedback (themes, stakeholder groups, links to harms)",
+        (_grant(EDITORS),),
+    ),
+    "submission.hide": ("hide feedback or mark it as spam", (_grant(EDITORS),)),
+    "submission_contact.read": (
+        "see a submitter's contact details (roles chosen by the organization; owners and "
+        "reviewers by default)",
+        (_grant(MEMBERS, setting="feedback_contact_roles"),),
+    ),
+    "feedback_reply.read": ("see replies to feedback", (_grant(MEMBERS),)),
+    "feedback_reply.create": ("publish replies to feedback", (_grant(EDITORS),)),
+    "feedback_reply.delete": ("withdraw replies to feedback", (_grant(EDITORS),)),
 }
+
+# Role-list settings kept by a higher app rather than on Organization (setting name →
+# reader by organization id; an organization without its own choice gets the default),
+# registered from that app's ready(): feedback contact roles.
+SETTINGS: dict[str, Callable[[int], list[str]]] = {}
 
 # A lower app's write done on behalf of a higher app's action: a card added on a workshop
 # board is a harm created under "workshop.contribute", which the workshops service checks
@@ -345,6 +369,8 @@ def _allows(
 
 
 def _setting(organization_id: int, field: str) -> list[str]:
+    if field in SETTINGS:
+        return SETTINGS[field](organization_id)
     value = Organization.objects.filter(pk=organization_id).values_list(field, flat=True).first()
     return list(value) if isinstance(value, list) else []
 
@@ -429,6 +455,8 @@ def scope(queryset: _QS, user: Actor, action: str | None = None) -> _QS:
     condition = Q(pk__in=[])
     for grant in grants(action):
         orgs = [org for org, role in by_org.items() if role in grant.roles]
+        if grant.setting is not None:  # the organization chooses who among the roles may
+            orgs = [org for org in orgs if by_org[org] in _setting(org, grant.setting)]
         if not orgs:
             continue
         org_field = "pk" if model is Organization else "organization_id"

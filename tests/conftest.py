@@ -203,6 +203,15 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
         justification="Pilot only.",
         expires_on=readiness.default_expiry(),
     )
+    from reviews.feedback import services as feedback
+
+    channel = feedback.channel_create(
+        actor=owner, review=review, title="F", system_description="S", purpose="P"
+    )
+    submission, _code = feedback.submission_create(channel=channel, text="T", language="en")
+    theme = feedback.theme_create(actor=owner, review=review, name="Theme")
+    feedback.reply_create(actor=owner, review=review, text="R", theme=theme)
+    feedback.submission_triage(actor=owner, submission=submission, themes=[theme])
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
     org_services.event_log_verify(actor=owner, organization=org)

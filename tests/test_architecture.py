@@ -30,7 +30,9 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews", "reviews", 3),
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
+    ("reviews.feedback", "feedback", 5),
     ("audits", "audits", 5),
+    ("reviews.feedback.pages", "feedback_pages", 6),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).

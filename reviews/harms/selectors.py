@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from reviews.models import Review
 
@@ -130,3 +130,16 @@ def own_ratings(user: User, harms: Iterable[Harm]) -> dict[int, Rating]:
     if not user.is_authenticated:
         return {}  # an anonymous visitor has rated nothing
     return {r.harm_id: r for r in Rating.objects.filter(harm__in=list(harms), user_id=user.pk)}
+
+
+def with_feedback_counts(harms: QuerySet[Harm]) -> QuerySet[Harm]:
+    """Each harm with ``feedback_count``: the community feedback submissions that back it
+    (hidden and spam not counted). The feedback app, above this one, links submissions to
+    harms; the count goes through its reverse relation, so harms imports nothing of it."""
+    return harms.annotate(
+        feedback_count=Count(
+            "feedback_submissions",
+            filter=~Q(feedback_submissions__status__in=["hidden", "spam"]),
+            distinct=True,
+        )
+    )

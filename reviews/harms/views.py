@@ -32,6 +32,8 @@ SORTS: dict[str, Any] = {
     "title": lambda r: (r.harm.title.lower(), r.harm.pk),
     "category": lambda r: (r.harm.category.order, r.harm.pk),
     "status": lambda r: (r.harm.status, r.harm.pk),
+    # How many community feedback submissions back the harm (annotated below).
+    "feedback": lambda r: (-getattr(r.harm, "feedback_count", 0), r.harm.pk),
 }
 
 
@@ -72,7 +74,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     stakeholder = _digits(q.get("stakeholder"))
     if stakeholder is not None:
         harms = harms.filter(stakeholders=stakeholder)
-    rows = selectors.register_rows(harms)
+    rows = selectors.register_rows(selectors.with_feedback_counts(harms))
     all_rows = rows
     if q.get("contested") in {"1", "yes", "true"}:
         rows = [r for r in rows if r.agg.contested]

@@ -51,6 +51,17 @@ def _main_pages() -> list[str]:
             reverse("audit_run_detail", args=[run.pk]),
             reverse("audit_configure", args=[run.dataset_id]),
         ]
+    from reviews.feedback.models import FeedbackChannel, Submission
+
+    pages.append(reverse("feedback_org_queue"))
+    for channel in FeedbackChannel.objects.order_by("pk"):
+        pages += [
+            reverse("feedback_review_queue", args=[channel.review_id]),
+            reverse("feedback_channel_detail", args=[channel.pk]),
+            reverse("feedback_channel", args=[channel.token]),
+            reverse("feedback_summary", args=[channel.token]),
+        ]
+    pages += [reverse("feedback_submission", args=[s.pk]) for s in Submission.objects.all()[:3]]
     return list(dict.fromkeys(pages))
 
 

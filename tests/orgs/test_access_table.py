@@ -74,6 +74,8 @@ from orgs.members import services as member_services
 from orgs.models import Membership, Organization, Role
 from reviews import selectors as review_selectors
 from reviews import services as reviews
+from reviews.feedback import selectors as feedback_selectors
+from reviews.feedback import services as feedback
 from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Vote
@@ -160,6 +162,8 @@ def holds(actor: str, relation: str, key: str) -> bool:
 
 def org_setting(name: str) -> list[str]:
     """A role list of acme's settings: acme keeps every default."""
+    if name in access.SETTINGS:  # kept by a higher app; no organization 0 chose anything
+        return access.SETTINGS[name](0)
     return list(Organization._meta.get_field(name).get_default())
 
 
@@ -320,8 +324,23 @@ def build_world() -> World:
         organization=acme, run=run, gate=gate, verdict=Verdict.PASS, reason="Fine."
     )
 
+    channel = feedback.channel_create(
+        actor=owner, review=review, title="Tell us", system_description="S", purpose="P"
+    )
+    submission, _code = feedback.submission_create(
+        channel=channel, text="Refused", language="en", email="s@example.org", consent_contact=True
+    )
+    feedback_theme = feedback.theme_create(actor=owner, review=review, name="Refusals")
+    feedback_reply = feedback.reply_create(
+        actor=owner, review=review, text="Thanks", submission=submission
+    )
+
     named = {
         "org": acme,
+        "feedback_channel": channel,
+        "submission": submission,
+        "feedback_theme": feedback_theme,
+        "feedback_reply": feedback_reply,
         "guest_membership": Membership.objects.get(organization=acme, user=people["guest"]),
         "member_invitation": member_invitation,
         "guest_notice": notice,
@@ -580,6 +599,7 @@ def own_card(c: Ctx) -> dict[str, Any]:
 MEMBERS_ALREADY = frozenset(a for a in ACTORS if STANDING[a] in access.MEMBERS)
 CONSEQUENCE = {"text": "Gaming", "intent": "unintended", "valence": "negative"}
 RATING = {"severity": 4, "likelihood": 2, "scale": 3}
+FEEDBACK_CHANNEL = {"title": "Patients", "system_description": "S", "purpose": "P"}
 
 CASES: dict[str, Case] = {
     # Organizations and people
@@ -990,6 +1010,79 @@ CASES: dict[str, Case] = {
         audit_selectors.verdicts_for,
         no_api="Verdicts have no route of their own; they are nested in "
         "GET /api/audit-runs/{id}/ (audit.read).",
+    ),
+    # Community feedback
+    "feedback_channel.read": read(
+        "feedback_channel", feedback_selectors.channels_for, "feedback-channels"
+    ),
+    "feedback_channel.create": create(
+        "review",
+        lambda c: feedback.channel_create(actor=c.user, review=c.obj("review"), **FEEDBACK_CHANNEL),
+        "feedback-channels",
+        lambda c: {"review": c.pk("review"), **FEEDBACK_CHANNEL},
+    ),
+    "feedback_channel.update": change(
+        "feedback_channel",
+        lambda c: feedback.channel_update(
+            actor=c.user, channel=c.obj("feedback_channel"), status="paused"
+        ),
+        "feedback-channels",
+        {"status": "paused"},
+    ),
+    "feedback_settings.update": Case(
+        "org",
+        run=lambda c: feedback.settings_update(
+            actor=c.user, organization=c.obj("org"), retention_days=30
+        ),
+        no_api="Set on the organization's feedback page; the API has no settings route.",
+    ),
+    "submission.read": read(
+        "submission", feedback_selectors.submissions_for, "feedback-submissions"
+    ),
+    "submission.triage": Case(
+        "submission",
+        run=lambda c: feedback.submission_triage(
+            actor=c.user, submission=c.obj("submission"), themes=[c.obj("feedback_theme")]
+        ),
+        api=lambda c: Call(
+            "patch",
+            f"/api/feedback-submissions/{c.pk('submission')}/",
+            {"themes": [c.pk("feedback_theme")]},
+            url_object="submission",
+            body_objects=("feedback_theme",),
+        ),
+    ),
+    "submission.hide": change(
+        "submission",
+        lambda c: feedback.submission_hide(
+            actor=c.user, submission=c.obj("submission"), reason="Abuse"
+        ),
+        "feedback-submissions",
+        {"reason": "Abuse"},
+        method="post",
+        then="hide/",
+    ),
+    "submission_contact.read": Case(
+        "submission",
+        read=True,
+        run=lambda c: feedback_selectors.contact_of(c.user, c.obj("submission")) is not None,
+        no_api="Contact details are never in the API; the submission page shows them.",
+    ),
+    "feedback_reply.read": read(
+        "feedback_reply", feedback_selectors.replies_for, "feedback-replies"
+    ),
+    "feedback_reply.create": create(
+        "review",
+        lambda c: feedback.reply_create(
+            actor=c.user, review=c.obj("review"), text="Fixed", submission=c.obj("submission")
+        ),
+        "feedback-replies",
+        lambda c: {"review": c.pk("review"), "submission": c.pk("submission"), "text": "Fixed"},
+    ),
+    "feedback_reply.delete": delete(
+        "feedback_reply",
+        lambda c: feedback.reply_delete(actor=c.user, reply=c.obj("feedback_reply")),
+        "feedback-replies",
     ),
 }
 

@@ -1,0 +1,276 @@
+"""Public feedback form benchmark: form POSTs against gunicorn on PostgreSQL, side by side
+with a one-view Django "hello world" served the same way in the same run.
+
+    .venv/bin/python benchmarks/feedback_bench.py                 # 20 s per side
+    .venv/bin/python benchmarks/feedback_bench.py --seconds 5     # quicker
+
+Needs PostgreSQL (BENCH_DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/
+postgres; a throwaway database ``forethought_fbbench`` is created and dropped). Ports
+BENCH_PORT and BENCH_PORT+1 (default 8210, 8211) on 127.0.0.1.
+
+1. Both servers: gunicorn, ``--workers`` sync workers each, DEBUG off.
+2. ``--clients`` threads each fetch the form once (CSRF cookie and token), then POST
+   distinct texts as fast as they can for ``--seconds``; the same threads GET hello world.
+3. Printed: requests per second of each side and their ratio (goal: the form at least 25%
+   of hello world), p50/p99 latency of the form (goal: p99 under 150 ms), and the rows
+   counted afterwards against the 200 answers (goal: none lost, none duplicated).
+The load generator runs on the same machine and takes CPU from both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DB = "forethought_fbbench"
+
+HELLO = textwrap.dedent(
+    """
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.http import HttpResponse
+    from django.urls import path
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench-only",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=[],
+    )
+
+
+    def hello(request):
+        return HttpResponse("Hello, world")
+
+
+    urlpatterns = [path("", hello)]
+    application = get_wsgi_application()
+    """
+)
+
+
+def admin_url() -> str:
+    return os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def database_url() -> str:
+    parts = urlsplit(admin_url())
+    return parts._replace(path=f"/{DB}").geturl()
+
+
+def recreate_database() -> None:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+
+
+def drop_database() -> None:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+
+
+def app_env(var: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "EVENT_CHAIN_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "FORETHOUGHT_VAR_DIR": str(var),
+        "REDIS_URL": "",
+        # The benchmark measures throughput, not the abuse limits.
+        "FEEDBACK_RATE_PER_IP": str(10**9),
+        "FEEDBACK_RATE_PER_CHANNEL": str(10**9),
+    }
+
+
+SETUP = """
+from orgs import services as orgs
+from reviews import services as reviews
+from reviews.feedback import services as feedback
+from django.contrib.auth import get_user_model
+owner = get_user_model().objects.create_user("bench", password="x")
+org = orgs.organization_create(actor=owner, name="Bench", slug="bench")
+system = reviews.system_create(actor=owner, organization=org, name="Model")
+review = reviews.review_create(actor=owner, system=system, title="Review")
+channel = feedback.channel_create(
+    actor=owner, review=review, title="Bench", system_description="S", purpose="P"
+)
+print(channel.token)
+"""
+
+
+def setup(env: dict[str, str]) -> str:
+    subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # DEBUG is off: pages name their static files through the collected manifest.
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    return out.stdout.decode().strip().splitlines()[-1]
+
+
+def serve(module: str, port: int, workers: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            module,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=cwd,
+        env=env,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            return process
+        except requests.RequestException:  # not listening yet, or a worker still loading
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit(f"gunicorn on port {port} did not start")
+
+
+def run_clients(clients: int, seconds: float, work) -> tuple[list[float], list[int], float]:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        session, prepare = work(index)
+        n = 0
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            status = prepare(session, n)
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(status)
+            n += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - began
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    port = int(os.environ.get("BENCH_PORT", "8210"))
+    recreate_database()
+    servers: list[subprocess.Popen] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            var = Path(tmp)
+            env = app_env(var)
+            token = setup(env)
+            (var / "hello_wsgi.py").write_text(HELLO)
+            servers.append(serve("config.wsgi", port, args.workers, env, ROOT))
+            servers.append(serve("hello_wsgi:application", port + 1, args.workers, env, var))
+            form_url = f"http://127.0.0.1:{port}/f/{token}/"
+            hello_url = f"http://127.0.0.1:{port + 1}/"
+            run_id = secrets.token_hex(4)
+
+            def form_client(index: int):
+                session = requests.Session()
+                page = session.get(form_url, timeout=60)
+                csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+                assert csrf, "no CSRF token on the form"
+                token_value = csrf.group(1)
+
+                def post(s: requests.Session, n: int) -> int:
+                    data = {
+                        "csrfmiddlewaretoken": token_value,
+                        "text": f"bench {run_id} client {index} post {n}: refused, no reason.",
+                        "effects": "refused",
+                        "consent_read": "on",
+                    }
+                    return s.post(form_url, data=data, timeout=60).status_code
+
+                return session, post
+
+            def hello_client(index: int):
+                session = requests.Session()
+                return session, lambda s, n: s.get(hello_url, timeout=30).status_code
+
+            run_clients(args.clients, 2, hello_client)  # warm both
+            hello_lat, hello_status, hello_time = run_clients(
+                args.clients, args.seconds, hello_client
+            )
+            form_lat, form_status, form_time = run_clients(args.clients, args.seconds, form_client)
+
+            ok = form_status.count(200)
+            with psycopg.connect(database_url()) as conn:
+                rows, distinct = conn.execute(
+                    "SELECT COUNT(*), COUNT(DISTINCT text) FROM feedback_submission "
+                    "WHERE text LIKE %s",
+                    [f"bench {run_id} %"],
+                ).fetchone()
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+        drop_database()
+
+    hello_rps = len(hello_lat) / hello_time
+    form_rps = len(form_lat) / form_time
+    side = "{:13}: {:8.1f} req/s, p50 {:6.1f} ms, p99 {:6.1f} ms, non-200 answers: {}"
+    print(
+        f"{args.clients} client threads, {args.workers} gunicorn workers a side, {args.seconds:g} s"
+    )
+    for name, rps, lat, status in (
+        ("hello world", hello_rps, hello_lat, hello_status),
+        ("feedback POST", form_rps, form_lat, form_status),
+    ):
+        p50, p99 = percentile(lat, 50) * 1000, percentile(lat, 99) * 1000
+        print(side.format(name, rps, p50, p99, len(status) - status.count(200)))
+    print(f"ratio        : {form_rps / hello_rps:.1%} of hello world (goal >= 25%)")
+    print(
+        f"rows         : {rows} stored for {ok} answers of 200; {rows - distinct} duplicated, "
+        f"{ok - rows} lost (goal: 0 and 0)"
+    )
+
+
+if __name__ == "__main__":
+    main()
