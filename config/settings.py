@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "reviews.harms",
     "reviews.workshops",
     "audits",
+    "reviews.modelcards",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +401,8 @@ if not EVENT_CHAIN_KEY:
 AUDIT_MAX_UPLOAD_BYTES = env_int("AUDIT_MAX_UPLOAD_MB", 500) * 2**20
 AUDIT_SPLIT_BYTES = env_int("AUDIT_SPLIT_MB", 64) * 2**20
 AUDIT_MAX_PARTS = env_int("AUDIT_MAX_PARTS", 16)
+# Model card imports (README.md, Model Card Toolkit JSON, Markdown).
+MODELCARD_MAX_UPLOAD_BYTES = env_int("MODELCARD_MAX_UPLOAD_KB", 1024) * 1024
 # Rows per batch when streaming Parquet (CSV streams in 16 MiB blocks).
 AUDIT_CHUNK_ROWS = env_int("AUDIT_CHUNK_ROWS", 262_144)
 # What one audit may take on: distinct values of one sensitive feature, observed

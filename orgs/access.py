@@ -215,6 +215,14 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
+    # Model cards
+    "modelcard.read": ("see model cards", (_grant(MEMBERS),)),
+    "modelcard.create": ("start a model card", (_grant(EDITORS),)),
+    "modelcard.update": (
+        "edit model card drafts (sections, analysis, imports, new drafts)",
+        (_grant(EDITORS),),
+    ),
+    "modelcard.publish": ("publish a model card version", (_grant(DECIDERS),)),
 }
 
 # A lower app's write done on behalf of a higher app's action: a card added on a workshop
