@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "reviews.harms",
     "reviews.workshops",
     "audits",
+    "reviews.modelcards.documents",
     "reviews.modelcards",
 ]
 

@@ -31,6 +31,8 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
     ("audits", "audits", 5),
+    # Model card documents (sections, formats, diff) are pure: no Django, no project app.
+    ("reviews.modelcards.documents", "modelcard_documents", 5),
     ("reviews.modelcards", "modelcards", 6),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from orgs.api_support import ScopedViewSet
 
-from . import diff, selectors, services
-from .formats import formats
+from . import selectors, services
+from .documents import diff, formats
 from .serializers import (
     FORMAT_CHOICES,
     AnalysisSerializer,

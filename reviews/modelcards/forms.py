@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from .formats import formats
-from .sections import MAX_METADATA_CHARS, MAX_SECTION_CHARS, METADATA, SECTIONS
+from .documents import formats
+from .documents.sections import MAX_METADATA_CHARS, MAX_SECTION_CHARS, METADATA, SECTIONS
 
 
 class VersionForm(forms.Form):

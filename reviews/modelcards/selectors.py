@@ -9,8 +9,8 @@ from django.urls import reverse
 from audits.models import AuditRun, RunStatus
 from reviews.models import AISystem
 
+from .documents.sections import SECTION_KEYS, anchor
 from .models import ModelCard, ModelCardVersion, VersionStatus
-from .sections import SECTION_KEYS, anchor
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -9,9 +9,9 @@ from audits.selectors import runs_for
 from orgs.api_support import ScopedPK, StrictInput
 from reviews.selectors import systems_for
 
-from .formats import formats
+from .documents import formats
+from .documents.sections import MAX_SECTION_CHARS, SECTION_KEYS
 from .models import ModelCard, ModelCardVersion
-from .sections import MAX_SECTION_CHARS, SECTION_KEYS
 
 FORMAT_CHOICES = [(key, f.label) for key, f in formats().items()]
 

@@ -16,16 +16,16 @@ from orgs.errors import Conflict, ServiceError
 from orgs.ledger.chain import record
 from reviews.models import AISystem
 
-from . import analysis as analysis_mod
-from .formats import CardFormatError, formats
-from .models import ModelCard, ModelCardVersion, VersionStatus
-from .sections import (
+from .documents import CardFormatError, formats
+from .documents import analysis as analysis_mod
+from .documents.sections import (
     MAX_METADATA_CHARS,
     MAX_METADATA_ITEMS,
     MAX_SECTION_CHARS,
     METADATA,
     SECTION_KEYS,
 )
+from .models import ModelCard, ModelCardVersion, VersionStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -18,12 +18,12 @@ from orgs.web import actor
 from reviews.models import AISystem
 from reviews.selectors import systems_for
 
-from . import analysis, diff, selectors, services
-from .formats import formats
+from . import selectors, services
+from .documents import analysis, diff, formats
+from .documents.sections import SECTIONS, anchor
+from .documents.sections import render as render_markdown
 from .forms import ImportForm, VersionForm
 from .models import ModelCard, ModelCardVersion
-from .sections import SECTIONS, anchor
-from .sections import render as render_markdown
 
 
 def _system(request: HttpRequest, pk: int) -> AISystem:

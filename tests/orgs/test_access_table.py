@@ -78,6 +78,8 @@ from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Vote
 from reviews.models import Decision, ReviewStatus
+from reviews.modelcards import selectors as modelcard_selectors
+from reviews.modelcards import services as modelcards
 from reviews.workshops import selectors as workshop_selectors
 from reviews.workshops import services as ws
 from reviews.workshops.models import BoardCard, WorkshopFormat, WorkshopParticipant
@@ -320,6 +322,8 @@ def build_world() -> World:
         organization=acme, run=run, gate=gate, verdict=Verdict.PASS, reason="Fine."
     )
 
+    model_card = modelcards.modelcard_create(actor=owner, system=system)
+
     named = {
         "org": acme,
         "guest_membership": Membership.objects.get(organization=acme, user=people["guest"]),
@@ -354,6 +358,8 @@ def build_world() -> World:
         "audit_run": run,
         "launch_gate": gate,
         "verdict": verdict,
+        "model_card": model_card,
+        "card_draft": model_card.versions.get(number=1),
     }
     return World(
         people=people,
@@ -982,6 +988,29 @@ CASES: dict[str, Case] = {
         audit_selectors.verdicts_for,
         no_api="Verdicts have no route of their own; they are nested in "
         "GET /api/audit-runs/{id}/ (audit.read).",
+    ),
+    # Model cards
+    "modelcard.read": read("model_card", modelcard_selectors.cards_for, "model-cards"),
+    "modelcard.create": create(
+        "bare_system",
+        lambda c: modelcards.modelcard_create(actor=c.user, system=c.obj("bare_system")),
+        "model-cards",
+        lambda c: {"system": c.pk("bare_system")},
+    ),
+    "modelcard.update": change(
+        "card_draft",
+        lambda c: modelcards.version_update(
+            actor=c.user, version=c.obj("card_draft"), sections={"factors": "Age, sex."}
+        ),
+        "model-card-versions",
+        {"sections": {"factors": "Age, sex."}},
+    ),
+    "modelcard.publish": change(
+        "card_draft",
+        lambda c: modelcards.version_publish(actor=c.user, version=c.obj("card_draft")),
+        "model-card-versions",
+        method="post",
+        then="publish/",
     ),
 }
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from ..analysis import fmt, fmt_ci
+from ..documents.analysis import fmt, fmt_ci
 
 register = template.Library()
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import analysis as analysis_mod
-from ..sections import SECTION_KEYS
 from . import Document
+from . import analysis as analysis_mod
+from .sections import SECTION_KEYS
 
 # (heading level, heading, section key or None for a heading that only groups others).
 PAPER_LAYOUT: tuple[tuple[int, str, str | None], ...] = (

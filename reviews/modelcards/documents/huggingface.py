@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 import yaml
 
-from .. import analysis as analysis_mod
 from . import CardFormatError, Document
+from . import analysis as analysis_mod
 from .markdown_body import HF_LAYOUT, parse_body, write_body
 from .positions import Path, check, compose, line_of, path_text
 
