@@ -53,7 +53,7 @@ class ModelCardVersionSerializer(StrictInput, serializers.ModelSerializer):
     )
     computed_by_forethought = serializers.SerializerMethodField()
     published_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:

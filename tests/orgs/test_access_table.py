@@ -77,9 +77,9 @@ from reviews import services as reviews
 from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Vote
-from reviews.models import Decision, ReviewStatus
 from reviews.modelcards import selectors as modelcard_selectors
 from reviews.modelcards import services as modelcards
+from reviews.models import Decision, ReviewStatus
 from reviews.workshops import selectors as workshop_selectors
 from reviews.workshops import services as ws
 from reviews.workshops.models import BoardCard, WorkshopFormat, WorkshopParticipant

@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from orgs.errors import Conflict, ServiceError
-from reviews.models import AISystem
 from reviews.modelcards import services
 from reviews.modelcards.documents import analysis, formats, huggingface
 from reviews.modelcards.models import ModelCard, ModelCardVersion
+from reviews.models import AISystem
 from tests.conftest import api_as, make_review, make_system, run_small_audit
 
 DATA = Path(__file__).parent / "data"
@@ -171,7 +171,7 @@ def test_an_unreadable_import_names_the_field_and_line_and_changes_nothing(owner
     assert caught.value.details == [
         {"field": "model_details.name", "line": 3, "message": "must be a string"}
     ]
-    assert "model_details.name: (line 3) must be a string" == caught.value.message
+    assert caught.value.message == "model_details.name: (line 3) must be a string"
     draft.refresh_from_db()
     assert draft.sections == {"model_details": "Scores loans."}
 
