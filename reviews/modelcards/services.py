@@ -174,7 +174,7 @@ def version_set_analysis(
             raise ServiceError("That audit is of another AI system.", field="run")
         if run.status != RunStatus.SUCCEEDED or run.result is None:
             raise ServiceError(f"Audit #{run.pk} has not succeeded.", field="run")
-        version.analysis = analysis_mod.from_audit(run.pk, run.result)
+        version.analysis = analysis_mod.from_audit(run.pk, run.result, run.dataset.name)
     version.save(update_fields=["analysis", "updated_at"])
     _event(actor, "analysis", version, {"run": run.pk if run else None})
     return version
@@ -203,12 +203,12 @@ def _verified(organization_id: int, system_id: int, imported: dict[str, Any]) ->
             review__system_id=system_id,
             status=RunStatus.SUCCEEDED,
         )
-        .only("result")
+        .select_related("dataset")
         .first()
     )
     if run is None or run.result is None:
         return imported
-    computed = analysis_mod.from_audit(run.pk, run.result)
+    computed = analysis_mod.from_audit(run.pk, run.result, run.dataset.name)
     same = computed["results"] == imported.get("results") and computed["input_sha256"] == (
         imported.get("input_sha256") or ""
     )

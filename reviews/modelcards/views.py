@@ -132,7 +132,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(
         request.POST or None, initial=VersionForm.initial_for(version.metadata, version.sections)
     )
-    previews: dict[str, str] = {}
+    previews = {key: render_markdown(text) for key, text in version.sections.items()}
     if request.method == "POST" and form.is_valid():
         metadata, sections = form.payload()
         if request.POST.get("action") == "preview":

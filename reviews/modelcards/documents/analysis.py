@@ -78,14 +78,15 @@ def results_from_audit(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def from_audit(run_id: int, result: dict[str, Any]) -> dict[str, Any]:
-    """The card's analysis, marked as computed by Forethought from this run."""
+def from_audit(run_id: int, result: dict[str, Any], dataset: str = "") -> dict[str, Any]:
+    """The card's analysis, marked as computed by Forethought from this run (``dataset``:
+    the name people gave the audited file, when known)."""
     source = result.get("input") or {}
     return {
         "source": "audit",
         "run_id": run_id,
         "input_sha256": source.get("sha256") or "",
-        "dataset": source.get("name") or "",
+        "dataset": dataset or source.get("name") or "",
         "confidence": (result.get("config") or {}).get("confidence", 0.95),
         "results": results_from_audit(result),
     }
