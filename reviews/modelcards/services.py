@@ -236,6 +236,8 @@ def modelcard_import(*, actor: User, card: ModelCard, format: str, upload: Any) 
     except CardFormatError as exc:
         detail = {"field": exc.field, "line": exc.line, "message": exc.message}
         raise ServiceError(str(exc), field="file", details=[detail]) from None
+    except RecursionError:
+        raise ServiceError("The file nests too deeply to be a model card.", field="file") from None
     analysis = document.get("analysis")
     if analysis and len(analysis.get("results", [])) > analysis_mod.MAX_RESULTS:
         raise ServiceError(

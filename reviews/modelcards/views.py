@@ -179,8 +179,9 @@ def version_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("run", "")
     run = None
     if raw:
-        run = selectors.runs_to_fill(request.user, version.card).filter(pk=raw[:18]).first()
-        if run is None or not raw.isdigit():
+        runs = selectors.runs_to_fill(request.user, version.card)
+        run = runs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) <= 18 else None
+        if run is None:
             messages.error(request, "Choose a succeeded audit of this system.")
             return redirect("modelcard_edit", pk=pk)
     ok = f"Analysis filled from audit #{run.pk}." if run else "Analysis emptied."

@@ -237,3 +237,9 @@ def test_the_preview_keeps_markdown_and_drops_anything_that_runs():
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer"' in html
     assert "javascript:" not in html and "<script" not in html and "onerror" not in html
     assert "<img" not in html and "<table>" in html
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand():
+    text = "---\na: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n---\n# X\n"
+    with pytest.raises(CardFormatError, match="aliases"):
+        huggingface.read(text)

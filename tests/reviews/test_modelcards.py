@@ -345,3 +345,33 @@ def test_the_demo_has_a_published_v1_from_the_demo_audit_and_a_draft_v2(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())  # idempotent
     assert card.versions.count() == 2
+
+
+def test_a_deeply_nested_file_is_a_400_not_a_crash(owner, card):
+    nested = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(ServiceError, match="nests too deeply"):
+        services.modelcard_import(actor=owner, card=card, format="mct", upload=upload(nested))
+
+
+def test_deleting_a_system_without_reviews_takes_its_card_along(owner, org, client_as):
+    from reviews import services as reviews
+
+    bare = make_system(org, owner, name="Bare")
+    services.modelcard_create(actor=owner, system=bare)
+    reviews.system_delete(actor=owner, system=bare)
+    assert not ModelCard.objects.filter(system_id=bare.pk).exists()
+
+
+def test_the_event_log_names_the_card_version(owner, draft, client_as):
+    services.version_publish(actor=owner, version=draft)
+    page = client_as(owner).get(reverse("event_log")).content.decode()
+    assert "Model card v1 of ‘Credit model’" in page
+    assert reverse("modelcard_version", args=[draft.pk]) in page
+
+
+def test_a_bad_run_on_the_analysis_form_is_refused_with_a_message(owner, draft, client_as):
+    answer = client_as(owner).post(
+        reverse("modelcard_analysis", args=[draft.pk]), {"run": "12abc"}, follow=True
+    )
+    assert answer.status_code == 200
+    assert "Choose a succeeded audit of this system." in answer.content.decode()

@@ -19,7 +19,7 @@ import yaml
 from . import CardFormatError, Document
 from . import analysis as analysis_mod
 from .markdown_body import HF_LAYOUT, parse_body, write_body
-from .positions import Path, check, compose, line_of, path_text
+from .positions import Loader, Path, check, compose, line_of, path_text
 
 TASK = {"type": "tabular-classification", "name": "Tabular Classification"}
 _RUN = re.compile(r"^Forethought audit run #(\d+)$")
@@ -89,7 +89,8 @@ def write(document: Document) -> str:
     analysis = document.get("analysis")
     if analysis and analysis.get("results"):
         front["model-index"] = [{"name": name or "model", "results": _results(analysis)}]
-    head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True) if front else ""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    head = yaml.dump(front, Dumper=dumper, sort_keys=False, allow_unicode=True) if front else ""
     title = f"Model Card for {name}" if name else "Model Card"
     body = write_body(document, HF_LAYOUT, title)
     return f"---\n{head}---\n\n{body}" if head else body
@@ -109,16 +110,20 @@ def _split(text: str) -> tuple[str, str]:
 def read(text: str) -> Document:
     front_text, body = _split(text)
     try:
-        front = yaml.safe_load(front_text) if front_text.strip() else {}
+        # Aliases could make a small file expand into a huge one ("billion laughs").
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(front_text, Loader=Loader)):
+            raise CardFormatError("YAML aliases (*name) are not accepted", field="front matter")
+        front = yaml.load(front_text, Loader=Loader) if front_text.strip() else {}  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         problem = getattr(exc, "problem", None) or "is not valid YAML"
         raise CardFormatError(problem, field="front matter", line=line) from None
-    root = compose(front_text)
 
     def fail(message: str, path: Path) -> NoReturn:
-        raise CardFormatError(message, field=path_text(path), line=line_of(root, path, 1))
+        # Positions are worked out only for an error (composing costs a second parse).
+        line = line_of(compose(front_text), path, 1)
+        raise CardFormatError(message, field=path_text(path), line=line)
 
     if not isinstance(front, dict):
         fail("the front matter must be a mapping of keys to values", ())

@@ -112,10 +112,10 @@ def read(text: str) -> Document:
         card = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CardFormatError(exc.msg, field="(JSON)", line=exc.lineno) from None
-    root = compose(text)
 
     def fail(message: str, path: Path) -> NoReturn:
-        raise CardFormatError(message, field=path_text(path), line=line_of(root, path))
+        # Positions are worked out only for an error (composing costs a second parse).
+        raise CardFormatError(message, field=path_text(path), line=line_of(compose(text), path))
 
     if not isinstance(card, dict):
         fail("a model card is a JSON object", ())

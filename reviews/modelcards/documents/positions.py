@@ -7,6 +7,8 @@ from typing import Any
 import yaml
 
 Path = tuple[str | int, ...]
+# libyaml's loader when PyYAML was built with it (several times faster), else Python's.
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def path_text(path: Path) -> str:
@@ -20,7 +22,7 @@ def compose(text: str) -> Any:
     """The node tree of the text, or None when PyYAML cannot read it (positions are then
     unknown; the data itself was parsed by the format's own reader)."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
         return None
 
