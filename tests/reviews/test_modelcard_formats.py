@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from audits.demo import synthetic_loans
 from audits.engine.audit import audit_frame
@@ -153,6 +154,11 @@ def test_a_public_hugging_face_card_is_read_by_its_headings_and_round_trips():
     ]
     first = huggingface.write(card)
     assert huggingface.write(huggingface.read(first)) == first
+    # What both carry comes out as it went in: the task, the dataset and the metrics.
+    front = yaml.safe_load(first.split("---\n")[1])
+    original = yaml.safe_load(text.split("---\n")[1])
+    assert front["model-index"][0]["results"][0] == original["model-index"][0]["results"][0]
+    assert front["license"] == "mit" and front["tags"] == original["tags"]
     out = huggingface.read(first)
     assert out["sections"] == sections and out["analysis"]["results"] == card["analysis"]["results"]
 

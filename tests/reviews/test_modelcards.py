@@ -375,3 +375,28 @@ def test_a_bad_run_on_the_analysis_form_is_refused_with_a_message(owner, draft, 
     )
     assert answer.status_code == 200
     assert "Choose a succeeded audit of this system." in answer.content.decode()
+
+
+def test_the_demo_card_round_trips_through_the_api(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    published = ModelCardVersion.objects.get(number=1)
+    api = api_as(published.card.system.organization.memberships.get(role="owner").user)
+    url = f"/api/model-card-versions/{published.pk}/export/"
+    for key, name in (("huggingface", "README.md"), ("mct", "model_card.json")):
+        first = api.get(url, {"card_format": key}).data["content"]
+        answer = api.post(
+            f"/api/model-cards/{published.card_id}/import/",
+            {"format": key, "file": upload(first, name)},
+            format="multipart",
+        )
+        assert answer.status_code == 200, answer.data
+        assert answer.data["number"] == 2  # into the demo's draft
+        again = api.get(
+            f"/api/model-card-versions/{answer.data['id']}/export/", {"card_format": key}
+        )
+        assert again.data["content"] == first
+        # The Hugging Face file names the demo audit and its hash: computed again; Model
+        # Card Toolkit 0.0.2 has no place for them: imported.
+        source = ModelCardVersion.objects.get(number=2).analysis["source"]
+        assert source == ("audit" if key == "huggingface" else "imported")

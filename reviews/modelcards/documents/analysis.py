@@ -100,7 +100,7 @@ def tables(analysis: dict[str, Any] | None) -> list[dict[str, Any]]:
     for r in analysis.get("results", []):
         dim = dims.setdefault(r["dimension"], {"name": r["dimension"], "summary": [], "groups": {}})
         if r["group"] is None:
-            dim["summary"].append({**r, "label": label(r["metric"])})
+            dim["summary"].append({**r, "label": r.get("name") or label(r["metric"])})
         else:
             dim["groups"].setdefault(r["group"], {})[r["metric"]] = r
     metrics_seen: defaultdict[str, set[str]] = defaultdict(set)

@@ -39,6 +39,7 @@ SPEC: dict[str, Any] = {
                         "type": "string",
                         "name": "string",
                         "config": "string",
+                        "split": "string",
                         "revision": "string",
                     },
                     "source": {"name": "string", "url": "string"},
@@ -56,7 +57,7 @@ def _results(analysis: dict[str, Any]) -> list[dict[str, Any]]:
         metric: dict[str, Any] = {
             "type": r["metric"],
             "value": r["value"],
-            "name": analysis_mod.label(r["metric"]),
+            "name": r.get("name") or analysis_mod.label(r["metric"]),
         }
         if r["group"] is not None:
             metric["config"] = r["group"]
@@ -65,8 +66,12 @@ def _results(analysis: dict[str, Any]) -> list[dict[str, Any]]:
         by_dimension.setdefault(r["dimension"], []).append(metric)
     out = []
     for dimension, metrics in by_dimension.items():
-        dataset = {"type": "forethought-audit", "name": analysis.get("dataset") or "Audit input"}
-        dataset["config"] = dimension
+        name = analysis.get("dataset") or "Audit input"
+        dataset = {"type": analysis.get("dataset_type") or "forethought-audit", "name": name}
+        if dimension != name:  # a card imported without configs keeps none
+            dataset["config"] = dimension
+        if analysis.get("split"):
+            dataset["split"] = analysis["split"]
         if analysis.get("input_sha256"):
             dataset["revision"] = analysis["input_sha256"]
         result: dict[str, Any] = {"task": dict(analysis.get("task") or TASK), "dataset": dataset}
@@ -156,6 +161,8 @@ def _analysis(index: list[dict[str, Any]], fail: Any) -> dict[str, Any] | None:
                 fail("is required (task.type)", (*here, "task"))
             analysis.setdefault("task", result["task"])
             analysis.setdefault("dataset", dataset.get("name") or "")
+            analysis.setdefault("dataset_type", dataset.get("type") or "")
+            analysis.setdefault("split", dataset.get("split") or "")
             analysis.setdefault("input_sha256", dataset.get("revision") or "")
             run = _RUN.match((result.get("source") or {}).get("name") or "")
             if run:
@@ -180,15 +187,16 @@ def _analysis(index: list[dict[str, Any]], fail: Any) -> dict[str, Any] | None:
                     and all(isinstance(x, int | float) and not isinstance(x, bool) for x in ci)
                 ):
                     fail("must be a list of two numbers", (*at, "args", "ci"))
-                results.append(
-                    {
-                        "dimension": str(dimension),
-                        "group": metric.get("config"),
-                        "metric": metric["type"],
-                        "value": float(value),
-                        "ci": [float(ci[0]), float(ci[1])] if ci else None,
-                    }
-                )
+                row = {
+                    "dimension": str(dimension),
+                    "group": metric.get("config"),
+                    "metric": metric["type"],
+                    "value": float(value),
+                    "ci": [float(ci[0]), float(ci[1])] if ci else None,
+                }
+                if metric.get("name") and metric["name"] != analysis_mod.label(metric["type"]):
+                    row["name"] = metric["name"]  # a label of the card's own
+                results.append(row)
     if not results:
         return None
     analysis.setdefault("run_id", None)
