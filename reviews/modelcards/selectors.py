@@ -9,7 +9,7 @@ from django.urls import reverse
 from audits.models import AuditRun, RunStatus
 from reviews.models import AISystem
 
-from .documents.sections import SECTION_KEYS, anchor
+from .documents.sections import SECTION_KEYS, SECTIONS, anchor
 from .models import ModelCard, ModelCardVersion, VersionStatus
 
 User = AbstractBaseUser | AnonymousUser
@@ -63,3 +63,9 @@ def section_url(card: ModelCard, key: str, version: ModelCardVersion | None = No
         else reverse("modelcard", args=[card.system_id])
     )
     return f"{page}#{anchor(key)}"
+
+
+def section_links(card: ModelCard) -> list[tuple[str, str, str]]:
+    """(key, label, URL) of every section of the card's current version: the choices of
+    an evidence picker."""
+    return [(s.key, s.label, section_url(card, s.key)) for s in SECTIONS]

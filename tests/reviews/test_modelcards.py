@@ -400,3 +400,17 @@ def test_the_demo_card_round_trips_through_the_api(db, django_capture_on_commit_
         # Card Toolkit 0.0.2 has no place for them: imported.
         source = ModelCardVersion.objects.get(number=2).analysis["source"]
         assert source == ("audit" if key == "huggingface" else "imported")
+
+
+def test_each_section_has_a_stable_key_and_an_anchored_url(card):
+    from reviews.modelcards import selectors
+
+    links = selectors.section_links(card)
+    assert links[0] == (
+        "model_details",
+        "Model details",
+        f"/systems/{card.system_id}/model-card/#section-model_details",
+    )
+    assert len(links) == 11
+    with pytest.raises(KeyError):
+        selectors.section_url(card, "nonsense")
