@@ -33,6 +33,7 @@ SUMMARY_LABELS: dict[str, str] = {
     "predictive_parity_difference": "Predictive parity difference",
     "min_impact_ratio": "Lowest impact ratio (NYC LL144)",
 }
+SUMMARY_ORDER = {name: i for i, name in enumerate(SUMMARY_LABELS)}
 MAX_RESULTS = 5000
 
 
@@ -62,7 +63,11 @@ def results_from_audit(result: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for dim in result.get("dimensions", []):
         name = dim["name"]
-        for summary, entry in dim.get("summary", {}).items():
+        summaries = dim.get("summary", {})
+        # In the glossary's order, whatever order the stored JSON kept (PostgreSQL's jsonb
+        # reorders keys), so the same run always gives the same list.
+        for summary in sorted(summaries, key=lambda k: (SUMMARY_ORDER.get(k, 99), k)):
+            entry = summaries[summary]
             row = _result(name, None, summary, entry.get("value"), entry.get("ci"))
             if row:
                 out.append(row)
