@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from orgs import access
 from orgs import services as org_services
-from orgs.errors import ServiceError
 from orgs.ledger.chain import record
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.models import Organization
+from orgs.plumbing.errors import ServiceError
 from orgs.site import site_url
 from reviews.freeze import require_editable
 from reviews.harms.models import Harm

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import PermissionDenied, ServiceError, refusal_message
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, current_organization, submit
 from reviews.freeze import is_frozen
 from reviews.harms.selectors import harms_for

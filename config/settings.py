@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     # One app per capability; each imports only the apps above it in this list
     # (tests/test_architecture.py checks it). See docs/development.md.
     "orgs.ledger",
+    "orgs.plumbing",
     "orgs",
     "orgs.members",
     "reviews",
@@ -119,6 +120,8 @@ INSTALLED_APPS = [
     "reviews.feedback",
     "audits",
     "reviews.feedback.pages",
+    "reviews.modelcards.documents",
+    "reviews.modelcards",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +135,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "orgs.middleware.CurrentOrganizationMiddleware",
-    "orgs.idempotency.IdempotencyMiddleware",
+    "orgs.plumbing.idempotency.IdempotencyMiddleware",
     # Axes must come last so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -305,7 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_FILTER_BACKENDS": [
-        "orgs.filters.SafeFilterBackend",
+        "orgs.plumbing.filters.SafeFilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
@@ -411,6 +414,8 @@ if not EVENT_CHAIN_KEY:
 AUDIT_MAX_UPLOAD_BYTES = env_int("AUDIT_MAX_UPLOAD_MB", 500) * 2**20
 AUDIT_SPLIT_BYTES = env_int("AUDIT_SPLIT_MB", 64) * 2**20
 AUDIT_MAX_PARTS = env_int("AUDIT_MAX_PARTS", 16)
+# Model card imports (README.md, Model Card Toolkit JSON, Markdown).
+MODELCARD_MAX_UPLOAD_BYTES = env_int("MODELCARD_MAX_UPLOAD_KB", 1024) * 1024
 # Rows per batch when streaming Parquet (CSV streams in 16 MiB blocks).
 AUDIT_CHUNK_ROWS = env_int("AUDIT_CHUNK_ROWS", 262_144)
 # What one audit may take on: distinct values of one sensitive feature, observed

@@ -16,6 +16,7 @@ from orgs.members import api as members_api
 from reviews import api as reviews_api
 from reviews.feedback import api as feedback_api
 from reviews.harms import api as harms_api
+from reviews.modelcards import api as modelcards_api
 from reviews.workshops import api as workshops_api
 
 register_converter(IdConverter, "id")
@@ -52,6 +53,10 @@ router.register("feedback-replies", feedback_api.ReplyViewSet, basename="feedbac
 router.register("launch-gates", audits_api.LaunchGateViewSet, basename="launch-gate")
 router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
 router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
+router.register("model-cards", modelcards_api.ModelCardViewSet, basename="model-card")
+router.register(
+    "model-card-versions", modelcards_api.ModelCardVersionViewSet, basename="model-card-version"
+)
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -82,6 +87,7 @@ urlpatterns = [
     path("", include("reviews.workshops.urls")),
     path("", include("reviews.feedback.pages.urls")),
     path("", include("audits.urls")),
+    path("", include("reviews.modelcards.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

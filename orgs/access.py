@@ -234,6 +234,14 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "feedback_reply.read": ("see replies to feedback", (_grant(MEMBERS),)),
     "feedback_reply.create": ("publish replies to feedback", (_grant(EDITORS),)),
     "feedback_reply.delete": ("withdraw replies to feedback", (_grant(EDITORS),)),
+    # Model cards
+    "modelcard.read": ("see model cards", (_grant(MEMBERS),)),
+    "modelcard.create": ("start a model card", (_grant(EDITORS),)),
+    "modelcard.update": (
+        "edit model card drafts (sections, analysis, imports, new drafts)",
+        (_grant(EDITORS),),
+    ),
+    "modelcard.publish": ("publish a model card version", (_grant(DECIDERS),)),
 }
 
 # Role-list settings kept by a higher app rather than on Organization (setting name →

@@ -4,7 +4,7 @@ pages, the API or a management command) so that it is checked and reaches the ev
 from django.contrib import admin
 
 from .ledger.admin import ReadOnlyAdmin
-from .models import IdempotencyKey, Membership, Notice, Organization
+from .models import Membership, Notice, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,9 +35,3 @@ class MembershipAdmin(ReadOnlyAdmin):
 class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["user", "organization", "message", "created_at", "read_at"]
     list_filter = ["read_at"]
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdmin):
-    list_display = ["user", "key", "state", "status_code", "created_at"]
-    exclude = ["body"]

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from . import selectors, services
 from .api_support import ScopedViewSet
-from .filters import SafeFilterSet
 from .ledger.models import Event
 from .models import Organization
+from .plumbing.filters import SafeFilterSet
 from .serializers import (
     ChainVerificationSerializer,
     EventSerializer,

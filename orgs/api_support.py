@@ -22,8 +22,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import access, idempotency
-from .errors import ServiceError
+from . import access
+from .plumbing import idempotency
+from .plumbing.errors import ServiceError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

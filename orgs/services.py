@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import access
-from .errors import PermissionDenied, ServiceError
 from .ledger import services as ledger
 from .ledger.models import ChainVerification
 from .ledger.writes import UNSET, Unset, apply_changes, given, log_change
 from .models import Membership, Notice, Organization, Role
+from .plumbing.errors import PermissionDenied, ServiceError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -10,6 +10,6 @@ def ping() -> str:
 @shared_task
 def purge_idempotency_keys() -> int:
     """Hourly (celery beat): forget answers kept longer than IDEMPOTENCY_KEEP_HOURS."""
-    from .idempotency import purge
+    from .plumbing.idempotency import purge
 
     return purge()

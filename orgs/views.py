@@ -15,9 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
-from .errors import PermissionDenied, ServiceError, refusal_message
 from .ledger.reading import EventQuery
 from .middleware import SESSION_KEY
+from .plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from .web import actor, current_organization
 
 

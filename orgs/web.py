@@ -9,8 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
-from .errors import PermissionDenied, ServiceError, refusal_message
 from .models import Organization
+from .plumbing.errors import PermissionDenied, ServiceError, refusal_message
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -5,7 +5,7 @@ asks ``require_editable`` first."""
 
 from __future__ import annotations
 
-from orgs.errors import Conflict
+from orgs.plumbing.errors import Conflict
 
 from .models import Review, ReviewStatus
 

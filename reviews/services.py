@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs import access
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.chain import record
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.models import Organization
+from orgs.plumbing.errors import Conflict, ServiceError
 
 from . import freeze, readiness
 from .models import (

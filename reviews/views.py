@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs import selectors as org_selectors
-from orgs.errors import PermissionDenied, ServiceError, refusal_message
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, current_organization, form_error, save_form
 
 from . import freeze, readiness, selectors, services

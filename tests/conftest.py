@@ -215,11 +215,14 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
     org_services.event_log_verify(actor=owner, organization=org)
-    from orgs import idempotency
+    from orgs.plumbing import idempotency
 
     record_id, _ = idempotency.begin(user_id=owner.pk, key="world", print_="p")
     idempotency.finish(record_id, idempotency.Answer(201, "application/json", "", b"{}"))
     run_small_audit(owner, review)
+    from reviews.modelcards import services as modelcards
+
+    modelcards.modelcard_create(actor=owner, system=system)
     return org
 
 

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (package, app label, layer): an app imports only apps of a lower layer.
 APPS: list[tuple[str, str, int]] = [
     ("orgs.ledger", "ledger", 0),
+    ("orgs.plumbing", "plumbing", 0),
     ("orgs", "orgs", 1),
     ("orgs.members", "members", 2),
     ("reviews", "reviews", 3),
@@ -33,6 +34,9 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.feedback", "feedback", 5),
     ("audits", "audits", 5),
     ("reviews.feedback.pages", "feedback_pages", 6),
+    # Model card documents (sections, formats, diff) are pure: no Django, no project app.
+    ("reviews.modelcards.documents", "modelcard_documents", 5),
+    ("reviews.modelcards", "modelcards", 6),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).
@@ -50,7 +54,6 @@ OVER_SIZE: dict[str, tuple[int, str]] = {
         "consequence scanning becomes its own app, plugged into the board as a format",
     ),
     "harms": (1750, "stakeholders become their own app below harms"),
-    "orgs": (1560, "the API plumbing (api_support, filters, idempotency) becomes its own app"),
 }
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from orgs import idempotency
-from orgs.models import IdempotencyKey
+from orgs.plumbing import idempotency
+from orgs.plumbing.models import IdempotencyKey
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, Rating
 from reviews.workshops import services as ws

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs import access
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.writes import apply_changes, log_change, snapshot
 from orgs.models import Membership, Organization, Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from orgs.site import site_url
 
 from .models import MemberInvitation

@@ -12,8 +12,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.middleware import SESSION_KEY
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, current_organization
 
 from . import selectors, services

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orgs.api_support import ScopedViewSet
-from orgs.errors import ServiceError
+from orgs.plumbing.errors import ServiceError
 from reviews.harms.models import HarmCategory
 from reviews.harms.serializers import HarmSerializer
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs import access
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change
 from orgs.models import Organization, Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Mitigation, Stakeholder
 from reviews.models import Review

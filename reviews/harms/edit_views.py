@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import PermissionDenied, ServiceError, refusal_message
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, form_error, save_form, submit
 from reviews.freeze import frozen_message, is_frozen
 from reviews.selectors import reviews_for

@@ -14,8 +14,8 @@ from django.db import transaction
 
 from orgs import access
 from orgs.access import Permit
-from orgs.errors import Conflict, PermissionDenied, ServiceError
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
+from orgs.plumbing.errors import Conflict, PermissionDenied, ServiceError
 from reviews import selectors as review_selectors
 from reviews.freeze import require_editable
 from reviews.models import Review

@@ -16,9 +16,9 @@ from django.utils.text import Truncator
 
 from orgs import access
 from orgs.access import Permit
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change, snapshot
 from orgs.members import services as member_services
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import freeze
 from reviews.harms import services as harms
 from reviews.harms.models import Disposition, Harm, HarmCategory, Rating, Stakeholder, Vote

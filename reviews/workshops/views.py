@@ -19,8 +19,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.members.forms import SignupForm
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.web import actor, current_organization, form_error, is_htmx, submit
 from reviews import freeze
 from reviews.harms import selectors as harm_selectors

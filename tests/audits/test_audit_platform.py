@@ -9,8 +9,8 @@ from django.urls import reverse
 from audits import services
 from audits.engine.config import AuditConfig
 from audits.models import AuditRun, Dataset, RunStatus
-from orgs.errors import ServiceError
 from orgs.models import Notice
+from orgs.plumbing.errors import ServiceError
 from tests.conftest import api_as, run_small_audit, small_csv
 
 

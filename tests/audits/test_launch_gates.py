@@ -11,8 +11,8 @@ from django.urls import reverse
 from audits import services
 from audits.engine.config import AuditConfig
 from audits.models import AuditRun, GateVerdict, LaunchGate
-from orgs.errors import Conflict, PermissionDenied, ServiceError
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict, PermissionDenied, ServiceError
 from reviews.harms.models import HarmCategory
 from reviews.harms.services import harm_create
 from reviews.models import Review

@@ -15,7 +15,7 @@ from audits.engine.errors import AuditInputError
 from audits.engine.mapping import check_mapping, guess_mapping, profile
 from audits.engine.reading import read_sample
 from audits.models import AuditRun, Dataset
-from orgs.errors import ServiceError
+from orgs.plumbing.errors import ServiceError
 from tests.conftest import api_as, small_csv
 
 XLSX = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + b"\x00" * 200

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audits.models import AuditRun
 from orgs.demo import DEMO_PASSWORD
+from reviews.modelcards.models import ModelCardVersion
 from reviews.models import Review
 from reviews.workshops.models import Workshop
 
@@ -46,6 +47,14 @@ def _main_pages() -> list[str]:
             reverse("launch_gates", args=[review.pk]),
         ]
     pages += [reverse("workshop_board", args=[w.pk]) for w in Workshop.objects.order_by("pk")]
+    for version in ModelCardVersion.objects.order_by("pk"):
+        pages += [
+            reverse("modelcard", args=[version.card.system_id]),
+            reverse("modelcard_version", args=[version.pk]),
+            reverse("modelcard_diff", args=[version.card.system_id]),
+        ]
+        if not version.is_published:
+            pages.append(reverse("modelcard_edit", args=[version.pk]))
     for run in AuditRun.objects.order_by("pk"):
         pages += [
             reverse("audit_run_detail", args=[run.pk]),

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from orgs import access
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
 from orgs.members import services as member_services
 from orgs.models import Membership, Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.harms import services as harms

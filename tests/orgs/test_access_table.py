@@ -67,11 +67,11 @@ from audits.models import Dataset, GateVerdict, Verdict
 from orgs import access
 from orgs import selectors as org_selectors
 from orgs import services as org_services
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
 from orgs.members import selectors as member_selectors
 from orgs.members import services as member_services
 from orgs.models import Membership, Organization, Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import selectors as review_selectors
 from reviews import services as reviews
 from reviews.feedback import selectors as feedback_selectors
@@ -79,6 +79,8 @@ from reviews.feedback import services as feedback
 from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Vote
+from reviews.modelcards import selectors as modelcard_selectors
+from reviews.modelcards import services as modelcards
 from reviews.models import Decision, ReviewStatus
 from reviews.workshops import selectors as workshop_selectors
 from reviews.workshops import services as ws
@@ -334,6 +336,7 @@ def build_world() -> World:
     feedback_reply = feedback.reply_create(
         actor=owner, review=review, text="Thanks", submission=submission
     )
+    model_card = modelcards.modelcard_create(actor=owner, system=system)
 
     named = {
         "org": acme,
@@ -373,6 +376,8 @@ def build_world() -> World:
         "audit_run": run,
         "launch_gate": gate,
         "verdict": verdict,
+        "model_card": model_card,
+        "card_draft": model_card.versions.get(number=1),
     }
     return World(
         people=people,
@@ -1083,6 +1088,29 @@ CASES: dict[str, Case] = {
         "feedback_reply",
         lambda c: feedback.reply_delete(actor=c.user, reply=c.obj("feedback_reply")),
         "feedback-replies",
+    ),
+    # Model cards
+    "modelcard.read": read("model_card", modelcard_selectors.cards_for, "model-cards"),
+    "modelcard.create": create(
+        "bare_system",
+        lambda c: modelcards.modelcard_create(actor=c.user, system=c.obj("bare_system")),
+        "model-cards",
+        lambda c: {"system": c.pk("bare_system")},
+    ),
+    "modelcard.update": change(
+        "card_draft",
+        lambda c: modelcards.version_update(
+            actor=c.user, version=c.obj("card_draft"), sections={"factors": "Age, sex."}
+        ),
+        "model-card-versions",
+        {"sections": {"factors": "Age, sex."}},
+    ),
+    "modelcard.publish": change(
+        "card_draft",
+        lambda c: modelcards.version_publish(actor=c.user, version=c.obj("card_draft")),
+        "model-card-versions",
+        method="post",
+        then="publish/",
     ),
 }
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.harms.models import Harm, HarmCategory, HarmSource
 from reviews.workshops import services as ws
 from reviews.workshops.models import BoardCard, Consequence

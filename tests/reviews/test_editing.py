@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import services
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, Mitigation, Stakeholder

@@ -13,8 +13,8 @@ from django.utils import timezone
 from audits import services as audits
 from audits.models import AuditRun, GateVerdict, LaunchGate, RunStatus, Verdict
 from orgs import services as org_services
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import readiness, services
 from reviews.harms import services as harms
 from reviews.harms.models import HarmCategory

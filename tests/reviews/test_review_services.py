@@ -2,10 +2,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from orgs import services as org_services
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
 from orgs.members import services as member_services
 from orgs.models import Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import readiness, services
 from reviews.models import Decision, ReviewStatus
 from tests.conftest import add_member, make_user

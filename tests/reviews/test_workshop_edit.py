@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.harms import services as harms
 from reviews.workshops import selectors
 from reviews.workshops import services as ws

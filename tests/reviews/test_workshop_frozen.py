@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orgs.errors import Conflict
 from orgs.ledger.models import Event
+from orgs.plumbing.errors import Conflict
 from reviews.harms.models import Harm, HarmCategory, Stakeholder
 from reviews.models import Review, ReviewStatus
 from reviews.workshops import services as ws

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from audits import services as audit_services
-from orgs.errors import Conflict, ServiceError
 from orgs.ledger.models import Event
 from orgs.models import Membership, Role
+from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import services
 from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms

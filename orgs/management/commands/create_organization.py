@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgs import services
-from orgs.errors import ServiceError
+from orgs.plumbing.errors import ServiceError
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orgs.errors import Conflict, ServiceError
+from orgs.plumbing.errors import Conflict, ServiceError
 from orgs.site import site_url
 from reviews.feedback import receipts, selectors, services
 from reviews.feedback.models import ChannelStatus, FeedbackChannel, Submission

@@ -270,7 +270,7 @@ def submission_action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 def _run(request: HttpRequest, call: Any, ok: str) -> None:
     from django.contrib import messages
 
-    from orgs.errors import PermissionDenied, ServiceError, refusal_message
+    from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 
     try:
         call()
@@ -366,7 +366,7 @@ def theme_reply(request: HttpRequest, pk: int) -> HttpResponse:
         t = selectors.themes_of(review).filter(pk=theme).first() if theme else None
         m = harm_selectors.mitigations_for(me).filter(pk=mitigation).first() if mitigation else None
         if t is None:
-            from orgs.errors import ServiceError
+            from orgs.plumbing.errors import ServiceError
 
             raise ServiceError("Choose a theme.", field="theme")
         return services.reply_create(actor=me, review=review, text=text, theme=t, mitigation=m)
