@@ -315,3 +315,43 @@ def test_purge_erases_contacts_past_retention_and_logs_counts(channel, owner):
     erased = fb.purge_expired_contacts(now=timezone.now() + datetime.timedelta(days=2))
     assert erased == {channel.organization_id: 1}
     assert not SubmissionContact.objects.exists()
+
+
+def test_the_reply_email_speaks_the_senders_language(
+    channel, owner, review, django_capture_on_commit_callbacks
+):
+    s, _ = fb.submission_create(
+        channel=channel,
+        text="Me negaron el préstamo.",
+        language="es",
+        email="ana@example.net",
+        consent_contact=True,
+    )
+    quiet, _ = fb.submission_create(channel=channel, text="Sin contacto", language="es")
+    theme = fb.theme_create(actor=owner, review=review, name="Préstamos")
+    for x in (s, quiet):
+        fb.submission_triage(actor=owner, submission=x, themes=[theme])
+    with django_capture_on_commit_callbacks(execute=True):
+        fb.reply_create(actor=owner, review=review, theme=theme, text="Lo arreglamos.")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Respondimos a tu mensaje sobre «Loan decisions»"
+    assert "código de recibo" in mail.outbox[0].body
+    assert "/f/receipt/" in mail.outbox[0].body
+
+
+def test_the_beat_task_purges_like_the_command(channel):
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.feedback import tasks
+
+    s, _ = fb.submission_create(
+        channel=channel, text="Old", language="en", email="o@example.net", consent_contact=True
+    )
+    SubmissionContact.objects.filter(submission=s).update(
+        created_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    assert tasks.purge_feedback_pii.delay().get() == {str(channel.organization_id): 1}
+    assert tasks.purge_feedback_pii.delay().get() == {}  # idempotent
+    assert Event.objects.filter(verb="purge_feedback_contacts").count() == 1

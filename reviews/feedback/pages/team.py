@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs import access
+from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
 from orgs.site import site_url
 from orgs.web import actor, current_organization, submit
 from reviews.feedback import selectors, services
@@ -225,8 +227,6 @@ def submission_action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             .first()
         )
         if harm is None:
-            from django.contrib import messages
-
             messages.error(request, "Choose a harm of this review.")
         else:
             _run(
@@ -268,10 +268,6 @@ def submission_action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 
 
 def _run(request: HttpRequest, call: Any, ok: str) -> None:
-    from django.contrib import messages
-
-    from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
-
     try:
         call()
     except (ServiceError, PermissionDenied) as exc:
@@ -366,8 +362,6 @@ def theme_reply(request: HttpRequest, pk: int) -> HttpResponse:
         t = selectors.themes_of(review).filter(pk=theme).first() if theme else None
         m = harm_selectors.mitigations_for(me).filter(pk=mitigation).first() if mitigation else None
         if t is None:
-            from orgs.plumbing.errors import ServiceError
-
             raise ServiceError("Choose a theme.", field="theme")
         return services.reply_create(actor=me, review=review, text=text, theme=t, mitigation=m)
 
