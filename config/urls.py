@@ -14,6 +14,9 @@ from config.landing import guest_landing
 from orgs import api as orgs_api
 from orgs.members import api as members_api
 from reviews import api as reviews_api
+from reviews.compliance import api as compliance_api
+from reviews.controls import api as controls_api
+from reviews.frameworks import api as frameworks_api
 from reviews.harms import api as harms_api
 from reviews.workshops import api as workshops_api
 
@@ -45,12 +48,32 @@ router.register("consequences", workshops_api.ConsequenceViewSet, basename="cons
 router.register("launch-gates", audits_api.LaunchGateViewSet, basename="launch-gate")
 router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
 router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
+router.register("frameworks", frameworks_api.FrameworkViewSet, basename="framework")
+router.register("requirements", frameworks_api.RequirementViewSet, basename="requirement")
+router.register("crosswalk", frameworks_api.CrosswalkEdgeViewSet, basename="crosswalk-edge")
+router.register("checklists", compliance_api.ChecklistViewSet, basename="checklist")
+router.register("assessments", compliance_api.AssessmentViewSet, basename="assessment")
+router.register("evidence", compliance_api.EvidenceViewSet, basename="evidence")
+router.register("controls", controls_api.ControlViewSet, basename="control")
+router.register(
+    "control-evidence", controls_api.ControlEvidenceViewSet, basename="control-evidence"
+)
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
 PUBLIC_API_ROUTES = {"api-token", "api-schema", "api-docs"}
 # Reference data shared by every organization (the harm taxonomy): login needed, no scoping.
-SHARED_API_ROUTES = {"harm-category-list", "harm-category-detail"}
+SHARED_API_ROUTES = {
+    "harm-category-list",
+    "harm-category-detail",
+    # Framework libraries and the crosswalk (reviews/frameworks).
+    "framework-list",
+    "framework-detail",
+    "requirement-list",
+    "requirement-detail",
+    "crosswalk-edge-list",
+    "crosswalk-edge-detail",
+}
 # Routes any logged-in person may call with a credential of their own (an invitation
 # token), whatever their role: the service checks the token.
 SELF_SERVICE_API_ROUTES = {"member-invitation-accept"}
@@ -74,6 +97,9 @@ urlpatterns = [
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
     path("", include("audits.urls")),
+    path("", include("reviews.frameworks.urls")),
+    path("", include("reviews.controls.urls")),
+    path("", include("reviews.compliance.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

@@ -215,6 +215,22 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
+    # Compliance checklists, assessments, evidence and controls
+    "checklist.read": ("see compliance checklists", (_grant(MEMBERS),)),
+    "checklist.attach": ("attach a framework's checklist to a review", (_grant(EDITORS),)),
+    "checklist.update": ("change a checklist's readiness rule", (_grant(EDITORS),)),
+    "checklist.upgrade": ("upgrade a checklist to a new framework version", (_grant(EDITORS),)),
+    "assessment.read": ("see checklist assessments", (_grant(MEMBERS),)),
+    "assessment.update": ("assess checklist items", (_grant(EDITORS),)),
+    "assessment.own": ("own a checklist item", (_grant(MEMBERS),)),
+    "assessment.sign_off": ("sign off a checklist item", (_grant(DECIDERS),)),
+    "evidence.read": ("see compliance evidence", (_grant(MEMBERS),)),
+    "evidence.add": ("add compliance evidence", (_grant(EDITORS),)),
+    "evidence.remove": ("remove compliance evidence", (_grant(EDITORS),)),
+    "control.read": ("see controls", (_grant(MEMBERS),)),
+    "control.create": ("create controls", (_grant(EDITORS),)),
+    "control.update": ("edit controls and their evidence", (_grant(EDITORS),)),
+    "control.own": ("own a control", (_grant(MEMBERS),)),
 }
 
 # A lower app's write done on behalf of a higher app's action: a card added on a workshop

@@ -31,6 +31,10 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
     ("audits", "audits", 5),
+    # Reference data (framework libraries, the crosswalk and what it infers): imports orgs.
+    ("reviews.frameworks", "frameworks", 2),
+    ("reviews.controls", "controls", 6),
+    ("reviews.compliance", "compliance", 7),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).
