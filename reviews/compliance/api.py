@@ -39,6 +39,7 @@ class ChecklistViewSet(
         "create": "checklist.attach",
         "partial_update": "checklist.update",
         "update": "checklist.update",
+        "upgrade": "checklist.upgrade",
     }
     filterset_fields = ["review", "framework_urn"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -87,7 +88,12 @@ class AssessmentViewSet(
     until a person confirms or overrides it."""
 
     serializer_class = AssessmentSerializer
-    policy = {"partial_update": "assessment.update", "update": "assessment.update"}
+    policy = {
+        "partial_update": "assessment.update",
+        "update": "assessment.update",
+        "confirm_inference": "assessment.update",
+        "sign_off": "assessment.sign_off",
+    }
     filterset_fields = ["checklist", "checklist__review", "status", "applicable", "owner"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -128,7 +134,7 @@ class EvidenceViewSet(
     serializer_class = EvidenceSerializer
     policy = {"create": "evidence.add", "destroy": "evidence.remove"}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    filterset_fields = ["assessment", "control", "kind"]
+    filterset_fields = ["assessment", "kind"]
 
     def get_queryset(self) -> Any:
         return selectors.evidence_for(self.request.user).order_by("id")
