@@ -118,7 +118,7 @@ class RiskAcceptanceSerializer(StrictInput, serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     revoked_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     status = serializers.SerializerMethodField()
 

@@ -58,7 +58,7 @@ class UpgradeResultSerializer(serializers.Serializer):
 class AssessmentSerializer(StrictInput, serializers.ModelSerializer):
     owner = UserField(required=False, allow_null=True)
     signed_off_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     requirement_urn = serializers.CharField(source="requirement.urn", read_only=True)
     ref = serializers.CharField(source="requirement.ref", read_only=True)
