@@ -249,6 +249,7 @@ def delete_blockers(review: Review) -> list[str]:
     held = [
         ("workshop", workshop_selectors.workshops_of(review).count()),
         ("audit run", audit_selectors.runs_of(review).count()),
+        ("compliance checklist", compliance_selectors.checklists_of(review).count()),
     ]
     return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in held if n]
 

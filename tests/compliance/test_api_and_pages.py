@@ -153,3 +153,39 @@ def test_the_assessment_form_refuses_not_applicable_without_a_reason(client_as, 
     assert "needs a justification" in response.content.decode()
     a.refresh_from_db()
     assert a.applicable is True
+
+
+def test_the_upgrade_page_shows_the_diff_then_upgrades(tmp_path, client_as, owner, review):
+    from django.apps import apps
+
+    from reviews.frameworks.library import read_all
+    from reviews.frameworks.store import store
+
+    head = (
+        "urn: urn:forethought:framework:page-test\nversion: {v}\nname: Page test\n"
+        "provider: Tests\npublished: 2026-01-01\nlicence: CC0\nrequirements:\n"
+    )
+    (tmp_path / "v1.yaml").write_text(
+        head.format(v=1) + "  - {id: a, ref: §1, name: Alpha, text: A.}\n"
+        "  - {id: b, ref: §2, name: Beta, text: B.}\n"
+    )
+    store(read_all(tmp_path), apps)
+    v1 = Framework.objects.get(urn="urn:forethought:framework:page-test", version=1)
+    checklist = services.checklist_attach(actor=owner, review=review, framework=v1)
+    (tmp_path / "v2.yaml").write_text(
+        head.format(v=2) + "  - {id: a2, renamed_from: a, ref: §1, name: Alpha two, text: A.}\n"
+    )
+    store(read_all(tmp_path), apps)
+    v2 = Framework.objects.get(urn="urn:forethought:framework:page-test", version=2)
+    client = client_as(owner)
+    page = client.get(f"/reviews/{review.pk}/compliance/").content.decode()
+    assert f"/compliance/checklists/{checklist.pk}/upgrade/{v2.pk}/" in page
+    diff = client.get(f"/compliance/checklists/{checklist.pk}/upgrade/{v2.pk}/").content.decode()
+    assert "Renamed (1)" in diff and "§1 Alpha → §1 Alpha two" in diff and "Removed (1)" in diff
+    response = client.post(f"/compliance/checklists/{checklist.pk}/upgrade/{v2.pk}/")
+    assert response.status_code == 302
+    checklist.refresh_from_db()
+    assert checklist.framework == v2
+    assert checklist.assessments.filter(archived_at__isnull=False).count() == 1
+    # Not an upgrade (a downgrade): 404.
+    assert client.get(f"/compliance/checklists/{checklist.pk}/upgrade/{v1.pk}/").status_code == 404
