@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "HarmStatusEnum": "reviews.harms.models.HarmStatus",
         "MitigationStatusEnum": "reviews.harms.models.MitigationStatus",
         "RunStatusEnum": "audits.models.RunStatus",
+        "EvidenceKindEnum": "reviews.compliance.evidence.KIND_CHOICES",
+        "StakeholderKindEnum": "reviews.harms.models.StakeholderKind",
     },
 }
 

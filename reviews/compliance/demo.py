@@ -17,13 +17,20 @@ DATA = Path(__file__).resolve().parent / "data" / "demo.json"
 
 
 def seed(demo: Any) -> None:
+    from django.apps import apps
+
     from reviews.controls import services as control_services
     from reviews.controls.models import Control
     from reviews.frameworks import selectors as fw_selectors
+    from reviews.frameworks.library import read_all
+    from reviews.frameworks.models import Framework
+    from reviews.frameworks.store import store
 
     from . import services
     from .models import Checklist
 
+    if not Framework.objects.exists():  # e.g. a test database flushed after migrating
+        store(read_all(), apps)
     data = json.loads(DATA.read_text(encoding="utf-8"))
     review = demo.made["review"]
     owner = demo.owner

@@ -141,6 +141,10 @@ def choices() -> list[tuple[str, str]]:
     return [(k.key, k.label) for k in KINDS.values()]
 
 
+# The API schema's name for the kinds (settings.SPECTACULAR_SETTINGS); register kinds above.
+KIND_CHOICES = choices()
+
+
 def candidates(kind: EvidenceKind, review_id: int) -> Any:
     """Rows of the review a piece of evidence of this kind may point at."""
     assert kind.model is not None
