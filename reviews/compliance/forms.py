@@ -69,33 +69,38 @@ class AssessmentForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    kind = forms.ChoiceField(choices=[])
-    target_id = forms.TypedChoiceField(
-        choices=[], coerce=int, required=False, empty_value=None, label="Item of this review"
-    )
-    url = forms.CharField(required=False, max_length=1000, label="Web address")
-    upload = forms.FileField(required=False, label="File")
+    """One of the review's items (the choice names its kind), a web address or a file."""
+
+    target = forms.ChoiceField(choices=[], required=False, label="Item of this review")
+    url = forms.CharField(required=False, max_length=1000, label="or a web address")
+    upload = forms.FileField(required=False, label="or a file")
     label = forms.CharField(required=False, max_length=300, label="Label (optional)")
     effective_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, max_length=2000)
 
-    def __init__(self, *args: Any, review_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, review_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[Any, str]] = [("", "—")]
-        kind_choices = []
+        choices: list[tuple[str, Any]] = [("", "—")]
         for kind in kinds.KINDS.values():
-            if kind.model is None:
-                kind_choices.append((kind.key, kind.label))
-                continue
-            if review_id is None:
-                continue
-            kind_choices.append((kind.key, kind.label))
-            for row in kinds.candidates(kind, review_id)[:200]:
-                choices.append((row.pk, f"{kind.label}: {kind.describe(row)}"))
-        kind_field = self.fields["kind"]
-        target_field = self.fields["target_id"]
-        assert isinstance(kind_field, forms.ChoiceField)
-        assert isinstance(target_field, forms.ChoiceField)
-        kind_field.choices = kind_choices
-        target_field.choices = choices
+            if kind.model is not None:
+                rows = kinds.candidates(kind, review_id)[:200]
+                options = [(f"{kind.key}:{row.pk}", kind.describe(row)) for row in rows]
+                if options:
+                    choices.append((kind.label, options))
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)
+        target.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        target = data.pop("target", "")
+        data["target_id"] = None
+        if target:
+            data["kind"], pk = target.split(":", 1)
+            data["target_id"] = int(pk)
+        elif data.get("upload") is not None:
+            data["kind"] = kinds.FILE
+        else:
+            data["kind"] = kinds.URL
+        return data

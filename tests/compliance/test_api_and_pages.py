@@ -189,3 +189,24 @@ def test_the_upgrade_page_shows_the_diff_then_upgrades(tmp_path, client_as, owne
     assert checklist.assessments.filter(archived_at__isnull=False).count() == 1
     # Not an upgrade (a downgrade): 404.
     assert client.get(f"/compliance/checklists/{checklist.pk}/upgrade/{v1.pk}/").status_code == 404
+
+
+def test_the_evidence_form_links_an_item_of_the_review_by_its_kind(
+    client_as, owner, review, checklist
+):
+    from reviews.harms import services as harms
+    from reviews.harms.models import HarmCategory
+
+    harm = harms.harm_create(
+        actor=owner, review=review, title="Opaque declines", category=HarmCategory.objects.first()
+    )
+    a = checklist.assessments.first()
+    client = client_as(owner)
+    page = client.get(f"/compliance/assessments/{a.pk}/").content.decode()
+    assert f'value="harm:{harm.pk}"' in page
+    client.post(f"/compliance/assessments/{a.pk}/evidence/", {"target": f"harm:{harm.pk}"})
+    client.post(f"/compliance/assessments/{a.pk}/evidence/", {"url": "https://example.org/notice"})
+    assert [(e.kind, e.target_id, e.url) for e in a.evidence.order_by("id")] == [
+        ("harm", harm.pk, ""),
+        ("url", None, "https://example.org/notice"),
+    ]
