@@ -122,6 +122,9 @@ INSTALLED_APPS = [
     "reviews.feedback.pages",
     "reviews.modelcards.documents",
     "reviews.modelcards",
+    "reviews.frameworks",
+    "reviews.controls",
+    "reviews.compliance",
 ]
 
 MIDDLEWARE = [
@@ -334,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "HarmStatusEnum": "reviews.harms.models.HarmStatus",
         "MitigationStatusEnum": "reviews.harms.models.MitigationStatus",
         "RunStatusEnum": "audits.models.RunStatus",
+        "EvidenceKindEnum": "reviews.compliance.evidence.KIND_CHOICES",
+        "StakeholderKindEnum": "reviews.harms.models.StakeholderKind",
     },
 }
 
@@ -425,6 +430,9 @@ AUDIT_MAX_VALUES_PER_FEATURE = env_int("AUDIT_MAX_VALUES_PER_FEATURE", 1000)
 AUDIT_MAX_CELLS = env_int("AUDIT_MAX_CELLS", 10_000)
 AUDIT_MAX_LABEL_LENGTH = env_int("AUDIT_MAX_LABEL_LENGTH", 200)
 AUDIT_MAX_RESULT_BYTES = env_int("AUDIT_MAX_RESULT_MB", 50) * 2**20
+
+# Compliance evidence files (reviews/compliance): the largest upload accepted.
+COMPLIANCE_EVIDENCE_MAX_BYTES = env_int("COMPLIANCE_EVIDENCE_MAX_MB", 20) * 2**20
 # A running audit whose worker has not reported for this long is taken over by another.
 AUDIT_STALE_SECONDS = env_int("AUDIT_STALE_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -14,7 +14,10 @@ from config.landing import guest_landing
 from orgs import api as orgs_api
 from orgs.members import api as members_api
 from reviews import api as reviews_api
+from reviews.compliance import api as compliance_api
+from reviews.controls import api as controls_api
 from reviews.feedback import api as feedback_api
+from reviews.frameworks import api as frameworks_api
 from reviews.harms import api as harms_api
 from reviews.modelcards import api as modelcards_api
 from reviews.workshops import api as workshops_api
@@ -57,12 +60,32 @@ router.register("model-cards", modelcards_api.ModelCardViewSet, basename="model-
 router.register(
     "model-card-versions", modelcards_api.ModelCardVersionViewSet, basename="model-card-version"
 )
+router.register("frameworks", frameworks_api.FrameworkViewSet, basename="framework")
+router.register("requirements", frameworks_api.RequirementViewSet, basename="requirement")
+router.register("crosswalk", frameworks_api.CrosswalkEdgeViewSet, basename="crosswalk-edge")
+router.register("checklists", compliance_api.ChecklistViewSet, basename="checklist")
+router.register("assessments", compliance_api.AssessmentViewSet, basename="assessment")
+router.register("evidence", compliance_api.EvidenceViewSet, basename="evidence")
+router.register("controls", controls_api.ControlViewSet, basename="control")
+router.register(
+    "control-evidence", controls_api.ControlEvidenceViewSet, basename="control-evidence"
+)
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
 PUBLIC_API_ROUTES = {"api-token", "api-schema", "api-docs"}
 # Reference data shared by every organization (the harm taxonomy): login needed, no scoping.
-SHARED_API_ROUTES = {"harm-category-list", "harm-category-detail"}
+SHARED_API_ROUTES = {
+    "harm-category-list",
+    "harm-category-detail",
+    # Framework libraries and the crosswalk (reviews/frameworks).
+    "framework-list",
+    "framework-detail",
+    "requirement-list",
+    "requirement-detail",
+    "crosswalk-edge-list",
+    "crosswalk-edge-detail",
+}
 # Routes any logged-in person may call with a credential of their own (an invitation
 # token), whatever their role: the service checks the token.
 SELF_SERVICE_API_ROUTES = {"member-invitation-accept"}
@@ -88,6 +111,9 @@ urlpatterns = [
     path("", include("reviews.feedback.pages.urls")),
     path("", include("audits.urls")),
     path("", include("reviews.modelcards.urls")),
+    path("", include("reviews.frameworks.urls")),
+    path("", include("reviews.controls.urls")),
+    path("", include("reviews.compliance.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

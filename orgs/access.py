@@ -242,6 +242,22 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
         (_grant(EDITORS),),
     ),
     "modelcard.publish": ("publish a model card version", (_grant(DECIDERS),)),
+    # Compliance checklists, assessments, evidence and controls
+    "checklist.read": ("see compliance checklists", (_grant(MEMBERS),)),
+    "checklist.attach": ("attach a framework's checklist to a review", (_grant(EDITORS),)),
+    "checklist.update": ("change a checklist's readiness rule", (_grant(EDITORS),)),
+    "checklist.upgrade": ("upgrade a checklist to a new framework version", (_grant(EDITORS),)),
+    "assessment.read": ("see checklist assessments", (_grant(MEMBERS),)),
+    "assessment.update": ("assess checklist items", (_grant(EDITORS),)),
+    "assessment.own": ("own a checklist item", (_grant(MEMBERS),)),
+    "assessment.sign_off": ("sign off a checklist item", (_grant(DECIDERS),)),
+    "evidence.read": ("see compliance evidence", (_grant(MEMBERS),)),
+    "evidence.add": ("add compliance evidence", (_grant(EDITORS),)),
+    "evidence.remove": ("remove compliance evidence", (_grant(EDITORS),)),
+    "control.read": ("see controls", (_grant(MEMBERS),)),
+    "control.create": ("create controls", (_grant(EDITORS),)),
+    "control.update": ("edit controls and their evidence", (_grant(EDITORS),)),
+    "control.own": ("own a control", (_grant(MEMBERS),)),
 }
 
 # Role-list settings kept by a higher app rather than on Organization (setting name →

@@ -1,6 +1,7 @@
 """What stands between a review and its next step, and what it holds: the one place where
 the capabilities meet. It asks each capability (harms, workshops, audits) through its
 selectors; none of them imports this module or anything that leads back to it.
+(Compliance pages read the acceptances in force from here; compliance selectors never do.)
 
 A blocker is lifted by doing what it asks (a mitigation, an audit, a sign-off) or, for a
 high-risk harm or a failing launch gate that blocks launch, by a recorded risk acceptance
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from audits import selectors as audit_selectors
 from audits.models import GateAction, LaunchGate, Verdict
+from reviews.compliance import selectors as compliance_selectors
 from reviews.harms import selectors as harm_selectors
 from reviews.workshops import selectors as workshop_selectors
 
@@ -32,7 +34,7 @@ HARM_REMEDY = (
 
 @dataclass(frozen=True)
 class Blocker:
-    kind: str  # harm | gate | audit | signoff | rejection
+    kind: str  # harm | gate | audit | compliance | signoff | rejection
     message: str
     url: str = ""
     target_type: str = ""
@@ -200,6 +202,7 @@ def approve_blockers(review: Review) -> list[Blocker]:
                 reverse("audit_home"),
             )
         )
+    out.extend(compliance_blockers(review))
     if review.status == ReviewStatus.IN_REVIEW:
         rejections = review.signoffs.filter(round=review.round, decision=Decision.REJECT)
         for signoff in rejections.select_related("user"):
@@ -223,6 +226,17 @@ def approve_blockers(review: Review) -> list[Blocker]:
     return out
 
 
+def compliance_blockers(review: Review) -> list[Blocker]:
+    """Checklists whose readiness rule the review breaks (each checklist chooses its rule,
+    e.g. no "not met" item without a risk acceptance in force linked as evidence)."""
+    in_force = {s.acceptance.pk for s in acceptance_states(review) if s.in_force}
+    page = reverse("review_compliance", args=[review.pk])
+    return [
+        Blocker("compliance", message, f"{page}#{anchor}")
+        for message, anchor in compliance_selectors.readiness_blockers(review, in_force)
+    ]
+
+
 def open_blockers(review: Review) -> list[Blocker]:
     """The blockers of a review on its way to approval (none once it is decided)."""
     if review.status in (ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW):
@@ -235,6 +249,7 @@ def delete_blockers(review: Review) -> list[str]:
     held = [
         ("workshop", workshop_selectors.workshops_of(review).count()),
         ("audit run", audit_selectors.runs_of(review).count()),
+        ("compliance checklist", compliance_selectors.checklists_of(review).count()),
     ]
     return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in held if n]
 
@@ -247,6 +262,7 @@ class ReviewSummary:
     failing_gates: int
     blockers: list[Blocker]
     acceptances: list[AcceptanceState]
+    compliance: Any = None  # overall checklist progress, None without checklists
 
 
 def summary(review: Review) -> ReviewSummary:
@@ -258,7 +274,13 @@ def summary(review: Review) -> ReviewSummary:
         failing_gates=audit_selectors.failing_gate_count(review),
         blockers=open_blockers(review),
         acceptances=acceptance_states(review),
+        compliance=_compliance_progress(review),
     )
+
+
+def _compliance_progress(review: Review) -> Any:
+    views = compliance_selectors.review_checklists(review)
+    return compliance_selectors.overall(views) if views else None
 
 
 def default_expiry() -> datetime.date:

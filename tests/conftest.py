@@ -212,6 +212,21 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     theme = feedback.theme_create(actor=owner, review=review, name="Theme")
     feedback.reply_create(actor=owner, review=review, text="R", theme=theme)
     feedback.submission_triage(actor=owner, submission=submission, themes=[theme])
+    # Compliance: a checklist with evidence on an item, and a control with evidence.
+    from reviews.compliance import services as compliance
+    from reviews.controls import services as controls
+    from reviews.frameworks.models import Framework
+
+    gdpr = Framework.objects.filter(urn="urn:forethought:framework:gdpr").latest("version")
+    checklist = compliance.checklist_attach(actor=owner, review=review, framework=gdpr)
+    compliance.evidence_add(
+        actor=owner,
+        assessment=checklist.assessments.first(),
+        kind="url",
+        url="https://example.org/dpia",
+    )
+    control = controls.control_create(actor=owner, organization=org, name="Human review")
+    controls.control_evidence_add(actor=owner, control=control, url="https://example.org/sop")
     review = services.review_transition(actor=owner, review=review, to=ReviewStatus.IN_REVIEW)
     services.signoff_create(actor=reviewer, review=review, decision=Decision.APPROVE)
     org_services.event_log_verify(actor=owner, organization=org)

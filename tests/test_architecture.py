@@ -37,6 +37,10 @@ APPS: list[tuple[str, str, int]] = [
     # Model card documents (sections, formats, diff) are pure: no Django, no project app.
     ("reviews.modelcards.documents", "modelcard_documents", 5),
     ("reviews.modelcards", "modelcards", 6),
+    # Reference data (framework libraries, the crosswalk and what it infers): imports orgs.
+    ("reviews.frameworks", "frameworks", 2),
+    ("reviews.controls", "controls", 6),
+    ("reviews.compliance", "compliance", 7),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).

@@ -74,8 +74,13 @@ from orgs.models import Membership, Organization, Role
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import selectors as review_selectors
 from reviews import services as reviews
+from reviews.compliance import selectors as compliance_selectors
+from reviews.compliance import services as compliance
+from reviews.controls import selectors as control_selectors
+from reviews.controls import services as controls
 from reviews.feedback import selectors as feedback_selectors
 from reviews.feedback import services as feedback
+from reviews.frameworks.models import Framework, Requirement
 from reviews.harms import selectors as harm_selectors
 from reviews.harms import services as harms
 from reviews.harms.models import Harm, HarmCategory, HarmSource, Vote
@@ -210,6 +215,36 @@ class World:
         return self.rows[key][0]
 
 
+TEST_FRAMEWORK = "urn:forethought:framework:access-test"
+
+
+def make_test_framework(version: int) -> Framework:
+    framework = Framework.objects.create(
+        urn=TEST_FRAMEWORK,
+        version=version,
+        name="Access test framework",
+        provider="Tests",
+        published=datetime.date(2026, 1, 1),
+        licence="CC0",
+        file="test.yaml",
+    )
+    for order, local in enumerate("ab"):
+        Requirement.objects.create(
+            framework=framework,
+            urn=f"urn:forethought:req:access-test:{local}",
+            local_id=local,
+            ref=f"§{local}",
+            name=f"Item {local}",
+            text=f"Requirement {local} v{version}.",
+            order=order,
+        )
+    return framework
+
+
+def ai_act() -> Framework:
+    return Framework.objects.filter(urn="urn:forethought:framework:eu-ai-act").latest("version")
+
+
 def build_world() -> World:
     people = {actor: make_user(name) for actor, name in USERNAMES.items()}
     owner = people["owner"]
@@ -337,8 +372,34 @@ def build_world() -> World:
         actor=owner, review=review, text="Thanks", submission=submission
     )
     model_card = modelcards.modelcard_create(actor=owner, system=system)
+    # Compliance: a checklist of a small test framework (v1, with a v2 to upgrade to), an
+    # assessed item, a linked piece of evidence and a control with its own evidence.
+    old, new = make_test_framework(1), make_test_framework(2)
+    checklist = compliance.checklist_attach(actor=owner, review=review, framework=old)
+    assessment = checklist.assessments.get(requirement__local_id="a")
+    done = checklist.assessments.get(requirement__local_id="b")
+    compliance.assessment_update(actor=owner, assessment=done, status="met")
+    evidence = compliance.evidence_add(
+        actor=owner, assessment=assessment, kind="url", url="https://example.org/policy"
+    )
+    control = controls.control_create(
+        actor=owner,
+        organization=acme,
+        name="Human review",
+        requirements=[new.requirements.first().urn],
+    )
+    control_evidence = controls.control_evidence_add(
+        actor=owner, control=control, url="https://example.org/procedure"
+    )
 
     named = {
+        "checklist": checklist,
+        "assessment": assessment,
+        "assessed_item": done,
+        "evidence": evidence,
+        "control": control,
+        "control_evidence": control_evidence,
+        "new_framework": new,
         "org": acme,
         "feedback_channel": channel,
         "submission": submission,
@@ -1111,6 +1172,93 @@ CASES: dict[str, Case] = {
         "model-card-versions",
         method="post",
         then="publish/",
+    ),
+    # Compliance checklists, assessments, evidence and controls
+    "checklist.read": read("checklist", compliance_selectors.checklists_for, "checklists"),
+    "checklist.attach": create(
+        "review",
+        lambda c: compliance.checklist_attach(
+            actor=c.user, review=c.obj("review"), framework=ai_act()
+        ),
+        "checklists",
+        lambda c: {"review": c.pk("review"), "framework": ai_act().pk},
+    ),
+    "checklist.update": change(
+        "checklist",
+        lambda c: compliance.checklist_update(
+            actor=c.user, checklist=c.obj("checklist"), readiness_rule="off"
+        ),
+        "checklists",
+        {"readiness_rule": "off"},
+    ),
+    "checklist.upgrade": Case(
+        "checklist",
+        run=lambda c: compliance.checklist_upgrade(
+            actor=c.user, checklist=c.obj("checklist"), to=c.obj("new_framework")
+        ),
+        api=lambda c: Call(
+            "post",
+            f"/api/checklists/{c.pk('checklist')}/upgrade/",
+            {"framework": c.pk("new_framework")},
+            url_object="checklist",
+        ),
+    ),
+    "assessment.read": read("assessment", compliance_selectors.assessments_for, "assessments"),
+    "assessment.update": change(
+        "assessment",
+        lambda c: compliance.assessment_update(
+            actor=c.user, assessment=c.obj("assessment"), status="in_progress"
+        ),
+        "assessments",
+        {"status": "in_progress"},
+    ),
+    "assessment.own": naming(
+        "owner",
+        "assessment",
+        lambda c: compliance.assessment_update(
+            actor=c.owner, assessment=c.obj("assessment"), owner=c.user
+        ),
+        "assessments",
+    ),
+    "assessment.sign_off": change(
+        "assessed_item",
+        lambda c: compliance.assessment_sign_off(actor=c.user, assessment=c.obj("assessed_item")),
+        "assessments",
+        method="post",
+        then="sign-off/",
+    ),
+    "evidence.read": read("evidence", compliance_selectors.evidence_for, "evidence"),
+    "evidence.add": create(
+        "assessment",
+        lambda c: compliance.evidence_add(
+            actor=c.user, assessment=c.obj("assessment"), kind="url", url="https://example.org/x"
+        ),
+        "evidence",
+        lambda c: {"assessment": c.pk("assessment"), "kind": "url", "url": "https://example.org/x"},
+    ),
+    "evidence.remove": delete(
+        "evidence",
+        lambda c: compliance.evidence_remove(actor=c.user, evidence=c.obj("evidence")),
+        "evidence",
+    ),
+    "control.read": read("control", control_selectors.controls_for, "controls"),
+    "control.create": create(
+        "org",
+        lambda c: controls.control_create(actor=c.user, organization=c.obj("org"), name="C2"),
+        "controls",
+        lambda c: {"organization": c.pk("org"), "name": "C2"},
+    ),
+    "control.update": change(
+        "control",
+        lambda c: controls.control_update(actor=c.user, control=c.obj("control"), name="Renamed"),
+        "controls",
+        {"name": "Renamed"},
+    ),
+    "control.own": naming(
+        "owner",
+        "control",
+        lambda c: controls.control_update(actor=c.owner, control=c.obj("control"), owner=c.user),
+        "controls",
     ),
 }
 

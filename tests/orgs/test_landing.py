@@ -151,6 +151,7 @@ def test_a_participant_sees_no_event_log_link(client, participant):
         "Workshops",
         "Feedback",
         "Audits",
+        "Compliance",
         "Members",
         "API",
     ]
@@ -165,6 +166,7 @@ def test_an_owner_sees_every_link(client, owner, org):
         "Workshops",
         "Feedback",
         "Audits",
+        "Compliance",
         "Event log",
         "Members",
         "API",
