@@ -78,6 +78,18 @@ def _run() -> type[models.Model]:
     return AuditRun
 
 
+def _card_version() -> type[models.Model]:
+    from reviews.modelcards.models import ModelCardVersion
+
+    return ModelCardVersion
+
+
+def _channel() -> type[models.Model]:
+    from reviews.feedback.models import FeedbackChannel
+
+    return FeedbackChannel
+
+
 def _register_url(row: Any) -> str:
     review_id = row.review_id if hasattr(row, "review_id") else row.harm.review_id
     return reverse("harm_register", args=[review_id])
@@ -131,6 +143,26 @@ register(
         ),
         dated=lambda r: r.finished_at,
         only={"status": "succeeded"},
+    )
+)
+register(
+    EvidenceKind(
+        "model_card_version",
+        "Model card version",
+        _card_version,
+        review_field="card__system__reviews",
+        url=lambda v: reverse("modelcard_version", args=[v.pk]),
+        describe=lambda v: f"Model card {v} ({v.get_status_display().lower()})",
+        dated=lambda v: v.published_at,
+    )
+)
+register(
+    EvidenceKind(
+        "feedback_channel",
+        "Community feedback channel",
+        _channel,
+        url=lambda c: reverse("feedback_channel_detail", args=[c.pk]),
+        describe=lambda c: f"Feedback channel “{c.title}” ({c.get_status_display().lower()})",
     )
 )
 register(EvidenceKind(FILE, "Uploaded file"))

@@ -309,3 +309,41 @@ def test_the_statement_of_applicability_is_injection_safe_csv_and_json(owner, re
     item = next(i for i in data["items"] if i["urn"].endswith(":exclusion"))
     assert item["justification"] == '=HYPERLINK("http://x")'  # JSON keeps the raw text
     assert item["applicable"] is False
+
+
+def test_a_model_card_version_and_a_feedback_channel_are_evidence_of_their_own_review(
+    owner, org, system, review
+):
+    from reviews.feedback import services as feedback
+    from reviews.modelcards import services as modelcards
+    from reviews.models import AISystem
+
+    a = attach(owner, review).assessments.first()
+    version = modelcards.modelcard_create(actor=owner, system=system).versions.get()
+    channel = feedback.channel_create(
+        actor=owner, review=review, title="Loan decisions", system_description="S", purpose="P"
+    )
+    services.evidence_add(
+        actor=owner, assessment=a, kind="model_card_version", target_id=version.pk
+    )
+    services.evidence_add(actor=owner, assessment=a, kind="feedback_channel", target_id=channel.pk)
+    item = next(i for i in selectors.items_of(a.checklist) if i.assessment.pk == a.pk)
+    shown = {e.label: e.url for e in item.evidence}
+    assert shown == {
+        f"Model card v1 of {system} (draft)": f"/model-card-versions/{version.pk}/",
+        "Feedback channel “Loan decisions” (open)": f"/feedback/channels/{channel.pk}/",
+    }
+    # Another system's card and another review's channel are refused.
+    other_system = AISystem.objects.create(organization=org, name="Other model", owner=owner)
+    other_version = modelcards.modelcard_create(actor=owner, system=other_system).versions.get()
+    other_review = make_review(system, owner, title="Other")
+    other_channel = feedback.channel_create(
+        actor=owner, review=other_review, title="X", system_description="S", purpose="P"
+    )
+    for kind, target in [
+        ("model_card_version", other_version.pk),
+        ("feedback_channel", other_channel.pk),
+    ]:
+        with pytest.raises(ServiceError) as info:
+            services.evidence_add(actor=owner, assessment=a, kind=kind, target_id=target)
+        assert info.value.field == "target_id"
