@@ -215,6 +215,13 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
+    # Signed review dossiers (verifying one is public: /verify/)
+    "dossier.read": ("see and download review dossiers", (_grant(MEMBERS),)),
+    "dossier.export": ("export signed review dossiers", (_grant(EDITORS),)),
+    "dossier.countersign": (
+        "record an auditor's counter-signed copy of a dossier",
+        (_grant(EDITORS),),
+    ),
 }
 
 # A lower app's write done on behalf of a higher app's action: a card added on a workshop

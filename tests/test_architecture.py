@@ -31,6 +31,10 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
     ("audits", "audits", 5),
+    # PAdES signing and verification of PDFs (pyHanko); knows no other app.
+    ("audits.signatures", "signatures", 6),
+    # Gathers what every capability below contributes to a review's dossier.
+    ("audits.dossiers", "dossiers", 8),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).
