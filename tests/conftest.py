@@ -211,6 +211,12 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     record_id, _ = idempotency.begin(user_id=owner.pk, key="world", print_="p")
     idempotency.finish(record_id, idempotency.Answer(201, "application/json", "", b"{}"))
     run_small_audit(owner, review)
+    from audits.dossiers.models import Dossier, DossierStatus
+
+    # A finished export without a file: its routes answer, its download is a 404.
+    Dossier.objects.create(
+        organization=org, review=review, number=1, status=DossierStatus.READY, exported_by=owner
+    )
     return org
 
 

@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import override_settings
@@ -62,6 +63,9 @@ from django.urls import resolve
 
 from audits import selectors as audit_selectors
 from audits import services as audits
+from audits.dossiers import selectors as dossier_selectors
+from audits.dossiers import services as dossiers
+from audits.dossiers.models import Dossier, DossierStatus
 from audits.engine.config import AuditConfig
 from audits.models import Dataset, GateVerdict, Verdict
 from orgs import access
@@ -90,6 +94,7 @@ from tests.conftest import (
     make_system,
     make_user,
 )
+from tests.dossiers.pdfs import tiny_countersigned, tiny_signed
 
 # --- Who is who --------------------------------------------------------------------------
 
@@ -320,6 +325,17 @@ def build_world() -> World:
         organization=acme, run=run, gate=gate, verdict=Verdict.PASS, reason="Fine."
     )
 
+    # A finished export (its file is saved again by the case that reads it: each test has
+    # its own MEDIA_ROOT).
+    dossier = Dossier.objects.create(
+        organization=acme,
+        review=review,
+        number=1,
+        status=DossierStatus.READY,
+        exported_by=owner,
+        sha256="0" * 64,
+    )
+
     named = {
         "org": acme,
         "guest_membership": Membership.objects.get(organization=acme, user=people["guest"]),
@@ -354,6 +370,7 @@ def build_world() -> World:
         "audit_run": run,
         "launch_gate": gate,
         "verdict": verdict,
+        "dossier": dossier,
     }
     return World(
         people=people,
@@ -549,6 +566,13 @@ def accept_member_invitation(c: Ctx) -> Any:
 
 def accept_workshop_invitation(c: Ctx) -> Any:
     return ws.invitation_accept(user=c.user, token=c.world.tokens["invitation"])
+
+
+def _stored_dossier(c: Ctx) -> dict[str, Any]:
+    """The fixture's export with its signed file in this test's storage."""
+    dossier = c.obj("dossier")
+    dossier.file.save("dossier-1.pdf", ContentFile(tiny_signed()), save=True)
+    return {}
 
 
 def own_vote(c: Ctx) -> dict[str, Any]:
@@ -990,6 +1014,27 @@ CASES: dict[str, Case] = {
         audit_selectors.verdicts_for,
         no_api="Verdicts have no route of their own; they are nested in "
         "GET /api/audit-runs/{id}/ (audit.read).",
+    ),
+    "dossier.read": read("dossier", dossier_selectors.dossiers_for, "dossiers"),
+    "dossier.export": create(
+        "review",
+        lambda c: dossiers.dossier_export(actor=c.user, review=c.obj("review")),
+        "dossiers",
+        lambda c: {"review": c.pk("review")},
+    ),
+    "dossier.countersign": Case(
+        "dossier",
+        prepare=lambda c: _stored_dossier(c),
+        run=lambda c: dossiers.dossier_record_countersigned(
+            actor=c.user, dossier=c.obj("dossier"), pdf=tiny_countersigned()
+        ),
+        api=lambda c: Call(
+            "post",
+            f"/api/dossiers/{c.pk('dossier')}/countersigned/",
+            {"file": SimpleUploadedFile("signed.pdf", tiny_countersigned())},
+            url_object="dossier",
+            format="multipart",
+        ),
     ),
 }
 
