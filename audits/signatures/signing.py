@@ -222,6 +222,16 @@ def extra_roots(pem: str) -> list[asn1_x509.Certificate]:
 # --- Signing ---------------------------------------------------------------------------------
 
 
+class _KeepMetadata(IncrementalPdfFileWriter):
+    """pyHanko rewrites the document's XMP metadata on every update (modification date,
+    producer) and in doing so drops the PDF/A identification WeasyPrint wrote, so the
+    signed file would no longer claim PDF/A-3b. A signature needs no metadata change: keep
+    the renderer's as it is."""
+
+    def _update_meta(self) -> None:
+        return None
+
+
 def timestamper(url: str) -> TimeStamper | None:
     return HTTPTimeStamper(url, timeout=10) if url else None
 
@@ -246,7 +256,7 @@ def sign(
         reason=reason or None,
         use_pades_lta=False,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _KeepMetadata(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
     signers.PdfSigner(meta, signer=signer, timestamper=tsa).sign_pdf(writer, output=out)
     return out.getvalue()
