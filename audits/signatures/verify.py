@@ -153,14 +153,16 @@ def verify(pdf: bytes, roots: list[asn1_x509.Certificate]) -> Report:
     """The report on ``pdf``; raises ``NotAPdf`` for input that is no PDF."""
     if not pdf.lstrip()[:5] == b"%PDF-":
         raise NotAPdf("This is not a PDF file (it does not start with %PDF-).")
+    report = Report(
+        sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), signatures=[], problems=[]
+    )
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = list(reader.embedded_signatures)
     except Exception as exc:  # pyHanko raises many kinds on a mangled file
-        raise NotAPdf(f"This PDF cannot be read: {exc}") from exc
-    report = Report(
-        sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), signatures=[], problems=[]
-    )
+        # It says it is a PDF but cannot be read: a damaged (or tampered) dossier fails.
+        report.problems.append(f"The file is damaged and cannot be read as a PDF: {exc}")
+        return report
     if not sigs:
         report.problems.append("The file carries no signature.")
         report.data = embedded_file(pdf)
