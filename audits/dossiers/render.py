@@ -119,14 +119,18 @@ class _PageCounter(logging.Handler):
     def __init__(self, step: Callable[[int, str], None]) -> None:
         super().__init__(logging.INFO)
         self.step = step
+        self.furthest = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if "Creating layout - Page" in message:
             page = message.rsplit("Page", 1)[1].split()[0]
-            if page.isdigit():
+            # Pages are laid out again when page numbers change what fits (the contents
+            # page): report only pages not reached before, so progress never goes back.
+            if page.isdigit() and int(page) > self.furthest:
+                self.furthest = int(page)
                 # Layout runs from 35% to 65%; dossiers rarely pass 300 pages.
-                self.step(35 + min(30, int(page) // 10), f"Laying out page {page}")
+                self.step(35 + min(30, self.furthest // 10), f"Laying out page {page}")
 
 
 @contextlib.contextmanager
