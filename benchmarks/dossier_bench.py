@@ -114,12 +114,19 @@ def side(kind: str, var_dir: str, work: str) -> None:
     else:
         from django.conf import settings
 
-        from audits.dossiers import services
+        from audits.dossiers import render
+        from audits.dossiers.pdf import produce
         from audits.signatures import signing
 
         data = json.loads(Path(work, "dossier.json").read_text())
-        creds = signing.credentials(settings)
-        pdf, pages = services.produce(data, creds, "", progress=lambda *a: None)
+        pdf, pages = produce(
+            html,
+            render.canonical_json(data),
+            render.state_time(data),
+            signing.config_of(settings),
+            "",
+            progress=lambda *a: None,
+        )
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -4,7 +4,9 @@ WeasyPrint keeps fonts, layout caches and fragmented heap after a large document
 worker that rendered a 300-page dossier stays large. The child takes the memory and time
 an export may use (``DOSSIER_MEMORY_MB`` of address space, ``DOSSIER_TIME_LIMIT``
 seconds), reports progress through a pipe and is gone when the export is done: the worker
-process is, in effect, recycled after each export. The child never touches the database.
+process is, in effect, recycled after each export. The child never touches the database
+and does not set Django up: ``fn`` and its arguments must be importable and picklable
+without it (audits/dossiers/pdf.py).
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def run(
     is off), with its progress relayed to ``progress``."""
     if not isolate:
         return fn(*args, progress=progress)
-    context = multiprocessing.get_context("fork")
+    # A fresh interpreter, not a fork: the caller may have threads (a web server, the
+    # browser tests' event loop) whose locks a forked child would inherit held.
+    context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(fn, args, send, memory_mb), daemon=True)
     child.start()

@@ -1,4 +1,4 @@
-"""Dossier data → HTML (Django templates) → PDF/A-3b with dossier.json attached.
+"""Dossier data → HTML (Django templates, SVG charts) → PDF/A-3b (pdf.py).
 
 Pure apart from the template engine: it reads nothing from the database, so the same data
 renders the same PDF, byte for byte (the dates come from the data's pinned state, the PDF
@@ -7,12 +7,8 @@ identifier from the JSON's hash)."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime
-import hashlib
 import json
-import logging
-from collections.abc import Callable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -21,9 +17,8 @@ from django.template.loader import render_to_string
 from audits import charts
 from reviews.harms.matrix import risk_matrix_svg
 
+from . import pdf
 from .fetcher import SafeURLFetcher
-
-Progress = Callable[[int, str], None]
 
 
 def canonical_json(data: dict[str, Any]) -> bytes:
@@ -112,82 +107,17 @@ def state_time(data: dict[str, Any]) -> datetime.datetime:
     return datetime.datetime.fromisoformat(data["state"]["at"]).astimezone(datetime.UTC)
 
 
-class _PageCounter(logging.Handler):
-    """Turns WeasyPrint's "Creating layout - Page N" log lines into progress: layout is
-    most of the work, and a page count is what a person can follow."""
-
-    def __init__(self, step: Callable[[int, str], None]) -> None:
-        super().__init__(logging.INFO)
-        self.step = step
-        self.furthest = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "Creating layout - Page" in message:
-            page = message.rsplit("Page", 1)[1].split()[0]
-            # Pages are laid out again when page numbers change what fits (the contents
-            # page): report only pages not reached before, so progress never goes back.
-            if page.isdigit() and int(page) > self.furthest:
-                self.furthest = int(page)
-                # Layout runs from 35% to 65%; dossiers rarely pass 300 pages.
-                self.step(35 + min(30, self.furthest // 10), f"Laying out page {page}")
-
-
-@contextlib.contextmanager
-def _page_progress(step: Callable[[int, str], None]) -> Iterator[None]:
-    from weasyprint.logger import PROGRESS_LOGGER
-
-    handler = _PageCounter(step)
-    level, propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
-    PROGRESS_LOGGER.setLevel(logging.INFO)
-    PROGRESS_LOGGER.propagate = False
-    PROGRESS_LOGGER.addHandler(handler)
-    try:
-        yield
-    finally:
-        PROGRESS_LOGGER.removeHandler(handler)
-        PROGRESS_LOGGER.setLevel(level)
-        PROGRESS_LOGGER.propagate = propagate
-
-
 def to_pdf(
     data: dict[str, Any],
     html: str | None = None,
-    progress: Progress | None = None,
+    progress: pdf.Progress | None = None,
     fetcher: SafeURLFetcher | None = None,
 ) -> tuple[bytes, int]:
     """(PDF/A-3b bytes with dossier.json attached as its data, number of pages)."""
-    import weasyprint
-
-    def step(percent: int, stage: str) -> None:
-        if progress is not None:
-            progress(percent, stage)
-
-    step(25, "Laying out the HTML")
-    if html is None:
-        html = to_html(data)
-    payload = canonical_json(data)
-    when = state_time(data).replace(tzinfo=None)
-    fetcher = fetcher or SafeURLFetcher()
-    step(30, "Parsing the HTML")
-    document = weasyprint.HTML(string=html, base_url="dossier-static:/", url_fetcher=fetcher)
-    with _page_progress(step):
-        rendered = document.render(pdf_variant="pdf/a-3b")
-    pages = len(rendered.pages)
-    step(70, f"Writing {pages} pages as PDF/A-3b")
-    attachment = weasyprint.Attachment(
-        string=payload,
-        name="dossier.json",
-        description="Every fact of this dossier, machine-readable (forethought.dossier schema)",
-        relationship="Data",
-        created=when,
-        modified=when,
-        url_fetcher=fetcher,
+    return pdf.write(
+        html if html is not None else to_html(data),
+        canonical_json(data),
+        state_time(data),
+        progress=progress,
+        fetcher=fetcher,
     )
-    pdf = rendered.write_pdf(
-        pdf_variant="pdf/a-3b",
-        attachments=[attachment],
-        # The identifier follows the content, so one state renders one file.
-        pdf_identifier=hashlib.sha256(payload).hexdigest()[:32].encode(),
-    )
-    return pdf, pages

@@ -22,6 +22,7 @@ from reviews.models import Review
 
 from . import gather, isolate, render
 from .models import Dossier, DossierStatus
+from .pdf import produce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -77,16 +78,6 @@ def _progress(dossier_id: int) -> isolate.Progress:
     return report
 
 
-def produce(
-    data: dict[str, Any], creds: signing.Credentials, tsa_url: str, progress: isolate.Progress
-) -> tuple[bytes, int]:
-    """Render and sign (what the child process does): (signed PDF, pages)."""
-    pdf, pages = render.to_pdf(data, progress=progress)
-    progress(90, "Signing")
-    signed = signing.sign(pdf, creds.signer, tsa=signing.timestamper(tsa_url))
-    return signed, pages
-
-
 def dossier_build(dossier_id: int) -> str:
     """Gather, render, sign and store one export. Idempotent: a dossier another worker has
     claimed, or that is finished, is left alone ("busy"/"done")."""
@@ -102,10 +93,18 @@ def dossier_build(dossier_id: int) -> str:
     try:
         creds = signing.credentials(settings)
         data = gather.build(dossier.review, creds.identity())
-        progress(15, "Rendering")
+        progress(15, "Drawing the charts and writing the HTML")
+        html = render.to_html(data)
+        payload = render.canonical_json(data)
         pdf, pages = isolate.run(
             produce,
-            (data, creds, settings.DOSSIER_TSA_URL),
+            (
+                html,
+                payload,
+                render.state_time(data),
+                signing.config_of(settings),
+                settings.DOSSIER_TSA_URL,
+            ),
             progress=progress,
             timeout=settings.DOSSIER_TIME_LIMIT,
             memory_mb=settings.DOSSIER_MEMORY_MB,
@@ -125,7 +124,7 @@ def dossier_build(dossier_id: int) -> str:
         dossier.sha256 = digest
         dossier.size_bytes = len(pdf)
         dossier.pages = pages
-        dossier.data_sha256 = hashlib.sha256(render.canonical_json(data)).hexdigest()
+        dossier.data_sha256 = hashlib.sha256(payload).hexdigest()
         dossier.signer_subject = creds.subject[:500]
         dossier.development_key = creds.development
         dossier.status = DossierStatus.READY

@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -188,8 +189,27 @@ def _roots(
     return [chain[-1] if chain else leaf]
 
 
+SETTINGS = (
+    "DOSSIER_SIGNING_KEY",
+    "DOSSIER_SIGNING_CERT",
+    "DOSSIER_SIGNING_CHAIN",
+    "DOSSIER_SIGNING_PKCS12_FILE",
+    "DOSSIER_SIGNING_PASSPHRASE",
+    "DOSSIER_DEV_CA_DIR",
+)
+
+
+def config_of(settings: Any) -> dict[str, str]:
+    """The signing settings as plain strings: what a child process needs to load the same
+    credentials (pyHanko's signer objects do not survive pickling)."""
+    return {name: str(getattr(settings, name)) for name in SETTINGS}
+
+
 def credentials(config: Any) -> Credentials:
-    """The organization's signing credentials from settings (``config``)."""
+    """The organization's signing credentials from settings (``config``: Django's settings,
+    or the dict of ``config_of``)."""
+    if isinstance(config, dict):
+        config = SimpleNamespace(**config)
     passphrase = config.DOSSIER_SIGNING_PASSPHRASE.encode() or None
     if config.DOSSIER_SIGNING_PKCS12_FILE:
         try:

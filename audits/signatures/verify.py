@@ -23,6 +23,19 @@ from pyhanko.sign.validation.pdf_embedded import SignatureCoverageLevel
 from .signing import validation_context
 
 ATTACHMENT = "dossier.json"
+COVERAGE_LABELS = {
+    "ENTIRE_FILE": "the whole file",
+    "ENTIRE_REVISION": "its revision (the file goes on after it)",
+    "CONTIGUOUS_BLOCK_FROM_START": "only part of the file",
+    "UNCLEAR": "unclear",
+}
+MODIFICATION_LABELS = {
+    "NONE": "none",
+    "LTA_UPDATES": "validation data or timestamps added",
+    "FORM_FILLING": "signatures or form fields added",
+    "ANNOTATIONS": "annotations added",
+    "OTHER": "content changed",
+}
 
 
 class NotAPdf(Exception):
@@ -44,6 +57,14 @@ class SignatureReport:
     modification_level: str | None
     docmdp_ok: bool | None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def coverage_label(self) -> str:
+        return COVERAGE_LABELS.get(self.coverage, self.coverage)
+
+    @property
+    def modification_label(self) -> str:
+        return MODIFICATION_LABELS.get(self.modification_level or "", "unknown")
 
 
 @dataclass

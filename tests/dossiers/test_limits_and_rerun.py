@@ -15,31 +15,16 @@ from django.core.management import call_command
 from audits.dossiers import isolate
 from audits.models import Dataset
 
+from . import child_jobs
+
 pytestmark = pytest.mark.django_db
-
-
-def _sleep(seconds, progress):
-    progress(10, "sleeping")
-    time.sleep(seconds)
-    return "woke"
-
-
-def _hog(megabytes, progress):
-    return len(bytearray(megabytes * 2**20))
-
-
-def _crash(code, progress):
-    os._exit(code)
-
-
-def _pid(progress):
-    progress(50, "half way")
-    return os.getpid()
 
 
 def test_the_child_reports_progress_and_returns_its_result():
     seen = []
-    pid = isolate.run(_pid, (), progress=lambda p, s: seen.append((p, s)), timeout=30, memory_mb=0)
+    pid = isolate.run(
+        child_jobs.pid, (), progress=lambda p, s: seen.append((p, s)), timeout=30, memory_mb=0
+    )
     assert pid != os.getpid()  # it ran in another process, which is gone
     assert seen == [(50, "half way")]
     with pytest.raises(ProcessLookupError):
@@ -49,23 +34,25 @@ def test_the_child_reports_progress_and_returns_its_result():
 def test_an_export_past_its_time_is_stopped_with_the_setting_named():
     started = time.monotonic()
     with pytest.raises(isolate.ExportLimit, match="DOSSIER_TIME_LIMIT"):
-        isolate.run(_sleep, (30,), progress=lambda *a: None, timeout=1, memory_mb=0)
+        isolate.run(child_jobs.sleep, (30,), progress=lambda *a: None, timeout=1, memory_mb=0)
     assert time.monotonic() - started < 10
 
 
 def test_an_export_past_its_memory_is_stopped_with_the_setting_named():
     with pytest.raises(isolate.ExportLimit, match="DOSSIER_MEMORY_MB"):
-        isolate.run(_hog, (2048,), progress=lambda *a: None, timeout=30, memory_mb=512)
+        isolate.run(child_jobs.hog, (2048,), progress=lambda *a: None, timeout=30, memory_mb=512)
 
 
 def test_a_crashed_export_says_so():
     with pytest.raises(isolate.ExportLimit, match="stopped unexpectedly"):
-        isolate.run(_crash, (3,), progress=lambda *a: None, timeout=30, memory_mb=0)
+        isolate.run(child_jobs.crash, (3,), progress=lambda *a: None, timeout=30, memory_mb=0)
 
 
 def test_without_isolation_it_runs_here():
     assert (
-        isolate.run(_pid, (), progress=lambda *a: None, timeout=1, memory_mb=0, isolate=False)
+        isolate.run(
+            child_jobs.pid, (), progress=lambda *a: None, timeout=1, memory_mb=0, isolate=False
+        )
         == os.getpid()
     )
 
