@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.conf import settings
@@ -48,10 +49,11 @@ class DossierViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> Any:
         dossier = self.get_object()
-        if dossier.status != DossierStatus.READY or not dossier.file:
+        pdf = services.stored_pdf(dossier) if dossier.status == DossierStatus.READY else None
+        if pdf is None:
             raise Http404("This dossier is not ready.")
         return FileResponse(
-            dossier.file.open("rb"),
+            io.BytesIO(pdf),
             as_attachment=True,
             filename=dossier.file.name.rsplit("/", 1)[-1],
             content_type="application/pdf",

@@ -185,15 +185,27 @@ def verification(pdf: bytes, viewer: Any = None) -> Verification:
     return Verification(report, export, exact, data_recorded, data_current)
 
 
+def stored_pdf(dossier: Dossier) -> bytes | None:
+    """The export's file, or None when it has none (pending, failed, or lost from storage)."""
+    if not dossier.file:
+        return None
+    try:
+        with dossier.file.open("rb") as stored:
+            data: bytes = stored.read()
+    except (FileNotFoundError, ValueError):
+        log.warning("Dossier %s has lost its file %s", dossier.pk, dossier.file.name)
+        return None
+    return data
+
+
 @transaction.atomic
 def dossier_record_countersigned(*, actor: User, dossier: Dossier, pdf: bytes) -> Dossier:
     """Keep an auditor's counter-signed copy of an export as the next numbered dossier: it
     must be the export with signatures appended, every one intact and valid."""
     access.require(actor, "dossier.countersign", dossier)
-    if dossier.status != DossierStatus.READY:
+    original = stored_pdf(dossier)
+    if dossier.status != DossierStatus.READY or original is None:
         raise Conflict("Only a finished export can be counter-signed.")
-    with dossier.file.open("rb") as stored:
-        original = stored.read()
     if not pdf.startswith(original) or len(pdf) == len(original):
         raise ServiceError(
             "This file is not a counter-signed copy of this export: it must be the "

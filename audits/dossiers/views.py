@@ -3,6 +3,7 @@ counter-signed copy), the difference between two exports, and the public /verify
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -73,18 +74,19 @@ def dossier_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _ready(request: HttpRequest, pk: int) -> Dossier:
+def _ready(request: HttpRequest, pk: int) -> tuple[Dossier, bytes]:
     dossier = get_object_or_404(selectors.dossiers_for(request.user), pk=pk)
-    if dossier.status != DossierStatus.READY or not dossier.file:
+    pdf = services.stored_pdf(dossier) if dossier.status == DossierStatus.READY else None
+    if pdf is None:
         raise Http404("This dossier is not ready.")
-    return dossier
+    return dossier, pdf
 
 
 @login_required
 def dossier_download(request: HttpRequest, pk: int) -> FileResponse:
-    dossier = _ready(request, pk)
+    dossier, pdf = _ready(request, pk)
     return FileResponse(
-        dossier.file.open("rb"),
+        io.BytesIO(pdf),
         as_attachment=True,
         filename=dossier.file.name.rsplit("/", 1)[-1],
         content_type="application/pdf",
@@ -94,7 +96,7 @@ def dossier_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def dossier_countersigned(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = _ready(request, pk)
+    dossier, _pdf = _ready(request, pk)
     form = PdfUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -111,8 +113,8 @@ def dossier_countersigned(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _data(dossier: Dossier) -> dict[str, Any]:
-    with dossier.file.open("rb") as stored:
-        raw = verify.embedded_file(stored.read())
+    pdf = services.stored_pdf(dossier)
+    raw = verify.embedded_file(pdf) if pdf is not None else None
     if raw is None:
         raise Http404("This dossier carries no data.")
     data: dict[str, Any] = json.loads(raw)
