@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orgs.api_support import ERROR_DETAIL, ScopedViewSet
+from orgs.api_support import ScopedViewSet
 from orgs.errors import ServiceError
 
 from . import selectors, services
@@ -45,7 +45,7 @@ class DossierViewSet(
         dossier.refresh_from_db()
         return Response(self.get_serializer(dossier).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ERROR_DETAIL})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> Any:
         dossier = self.get_object()
@@ -61,7 +61,7 @@ class DossierViewSet(
 
     @extend_schema(
         request={"multipart/form-data": CounterSignedSerializer},
-        responses={201: DossierSerializer, 400: ERROR_DETAIL, 409: ERROR_DETAIL},
+        responses={201: DossierSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def countersigned(self, request: Request, pk: str | None = None) -> Response:
