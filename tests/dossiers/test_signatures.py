@@ -332,3 +332,52 @@ def test_half_a_configured_key_is_refused(settings):
     settings.DOSSIER_SIGNING_KEY = "-----BEGIN PRIVATE KEY-----"
     with pytest.raises(signing.SigningError, match="both"):
         signing.credentials(settings)
+
+
+# --- Command lines -------------------------------------------------------------------------
+
+
+def test_export_dossier_writes_a_signed_file_that_verifies(demo, tmp_path, capsys):
+    out = tmp_path / "dossier.pdf"
+    call_command("export_dossier", str(demo.review.pk), "--out", str(out))
+    assert "a development key" in capsys.readouterr().out
+    assert verify.verify(out.read_bytes(), services.trust_roots()).ok
+    assert verify.embedded_file(out.read_bytes()) == verify.embedded_file(demo.pdf)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["999999", "--out", "{tmp}/x.pdf"], "No review with id 999999"),
+        (["{review}", "--out", "{tmp}/missing/x.pdf"], "does not exist"),
+    ],
+)
+def test_export_dossier_exits_2_on_bad_input(demo, tmp_path, args, message):
+    args = [a.format(tmp=tmp_path, review=demo.review.pk) for a in args]
+    with pytest.raises(CommandError) as failed:
+        call_command("export_dossier", *args)
+    assert failed.value.returncode == 2 and message in str(failed.value)
+
+
+def test_countersign_dossier_exits_2_on_bad_input(tmp_path):
+    (tmp_path / "in.pdf").write_bytes(b"not a pdf")
+    with pytest.raises(CommandError) as not_pdf:
+        call_command("countersign_dossier", str(tmp_path / "in.pdf"), "--out", "x.pdf")
+    assert not_pdf.value.returncode == 2
+    (tmp_path / "in.pdf").write_bytes(tiny_pdf())
+    with pytest.raises(CommandError) as no_key:
+        call_command("countersign_dossier", str(tmp_path / "in.pdf"), "--out", "x.pdf")
+    assert no_key.value.returncode == 2 and "--key" in str(no_key.value)
+    (tmp_path / "k.pem").write_text("garbage")
+    with pytest.raises(CommandError) as bad_key:
+        call_command(
+            "countersign_dossier",
+            str(tmp_path / "in.pdf"),
+            "--key",
+            str(tmp_path / "k.pem"),
+            "--cert",
+            str(tmp_path / "k.pem"),
+            "--out",
+            "x.pdf",
+        )
+    assert bad_key.value.returncode == 2 and "cannot be read" in str(bad_key.value)
