@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_ENV := FORETHOUGHT_HOST=$(HOST) FORETHOUGHT_PORT=$(PORT)
 
-.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck browser-deps gettext-deps messages
+.PHONY: run test install lint fmt migrate seed worker clean bench reset typecheck browser-deps gettext-deps messages pdf-deps
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it when missing (needs root or sudo).
@@ -31,7 +31,7 @@ migrate: install
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-run: seed
+run: pdf-deps seed
 	@echo "Serving Forethought on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -75,7 +75,18 @@ messages: install gettext-deps
 	cd reviews/feedback && ../../$(VENV)/bin/django-admin makemessages -l es -l fr -l ar --no-location --no-obsolete
 	cd reviews/feedback && ../../$(VENV)/bin/django-admin compilemessages
 
-test: install browser-deps gettext-deps
+# The dossiers (audits/dossiers) render with WeasyPrint, which needs pango, and their tests
+# read PDFs with poppler's pdftotext and pdftoppm: install them with apt when missing.
+pdf-deps:
+	@{ command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && \
+	  ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  echo "Installing poppler-utils and pango for the PDF dossiers"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils \
+	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+
+test: install browser-deps gettext-deps pdf-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "reviews.frameworks",
     "reviews.controls",
     "reviews.compliance",
+    "audits.signatures",
+    "audits.dossiers",
 ]
 
 MIDDLEWARE = [
@@ -297,7 +299,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Axes logs every login at INFO; keep lockouts (WARNING) and drop the chatter.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every page it lays out; dossiers read its progress themselves.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # --- REST API ---------------------------------------------------------------------------
@@ -464,3 +467,26 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
     ),
 }
+# Signed PDF dossiers (docs/dossiers.md). The organization's signing key: a PEM private key
+# and certificate (and the chain up to its root), or a PKCS#12 bundle; each also as *_FILE
+# (a path whose contents are read; the PKCS#12 bundle is binary and only taken as a path).
+# With none of them a development CA and signing certificate are made once under var/ and
+# every dossier's cover says it was signed with a development key.
+DOSSIER_SIGNING_KEY = env_str("DOSSIER_SIGNING_KEY")
+DOSSIER_SIGNING_CERT = env_str("DOSSIER_SIGNING_CERT")
+DOSSIER_SIGNING_CHAIN = env_str("DOSSIER_SIGNING_CHAIN")
+DOSSIER_SIGNING_PKCS12_FILE = os.environ.get("DOSSIER_SIGNING_PKCS12_FILE", "")
+DOSSIER_SIGNING_PASSPHRASE = env_str("DOSSIER_SIGNING_PASSPHRASE")
+DOSSIER_DEV_CA_DIR = Path(env_str("DOSSIER_DEV_CA_DIR", str(VAR_DIR / "dossier-dev-ca")))
+# Trust roots verification accepts (PEM, one or more certificates) besides the
+# organization's own root; never the operating system's store.
+DOSSIER_TRUST_ROOTS = env_str("DOSSIER_TRUST_ROOTS")
+# An RFC 3161 timestamp authority: with it, signatures are PAdES B-T.
+DOSSIER_TSA_URL = env_str("DOSSIER_TSA_URL")
+# An export renders in a child process that may take this long and this much memory, and
+# exits afterwards, so the worker's memory goes back to where it was after every export.
+DOSSIER_ISOLATE = env_bool("DOSSIER_ISOLATE", True)
+DOSSIER_TIME_LIMIT = env_int("DOSSIER_TIME_LIMIT", 300)
+DOSSIER_MEMORY_MB = env_int("DOSSIER_MEMORY_MB", 2048)
+# The public /verify/ page takes PDFs up to this size.
+DOSSIER_MAX_VERIFY_BYTES = env_int("DOSSIER_MAX_VERIFY_MB", 25) * 2**20

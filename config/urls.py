@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
+from audits.dossiers import api as dossiers_api
 from config.converters import IdConverter
 from config.health import healthz
 from config.landing import guest_landing
@@ -70,6 +71,7 @@ router.register("controls", controls_api.ControlViewSet, basename="control")
 router.register(
     "control-evidence", controls_api.ControlEvidenceViewSet, basename="control-evidence"
 )
+router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -114,6 +116,7 @@ urlpatterns = [
     path("", include("reviews.frameworks.urls")),
     path("", include("reviews.controls.urls")),
     path("", include("reviews.compliance.urls")),
+    path("", include("audits.dossiers.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

@@ -258,6 +258,13 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "control.create": ("create controls", (_grant(EDITORS),)),
     "control.update": ("edit controls and their evidence", (_grant(EDITORS),)),
     "control.own": ("own a control", (_grant(MEMBERS),)),
+    # Signed review dossiers (verifying one is public: /verify/)
+    "dossier.read": ("see and download review dossiers", (_grant(MEMBERS),)),
+    "dossier.export": ("export signed review dossiers", (_grant(EDITORS),)),
+    "dossier.countersign": (
+        "record an auditor's counter-signed copy of a dossier",
+        (_grant(EDITORS),),
+    ),
 }
 
 # Role-list settings kept by a higher app rather than on Organization (setting name →

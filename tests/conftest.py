@@ -238,6 +238,12 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     from reviews.modelcards import services as modelcards
 
     modelcards.modelcard_create(actor=owner, system=system)
+    from audits.dossiers.models import Dossier, DossierStatus
+
+    # A finished export without a file: its routes answer, its download is a 404.
+    Dossier.objects.create(
+        organization=org, review=review, number=1, status=DossierStatus.READY, exported_by=owner
+    )
     return org
 
 

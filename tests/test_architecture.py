@@ -41,6 +41,10 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.frameworks", "frameworks", 2),
     ("reviews.controls", "controls", 6),
     ("reviews.compliance", "compliance", 7),
+    # PAdES signing and verification of PDFs (pyHanko); knows no other app.
+    ("audits.signatures", "signatures", 6),
+    # Gathers what every capability below contributes to a review's dossier.
+    ("audits.dossiers", "dossiers", 8),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
@@ -78,18 +79,6 @@ def _run() -> type[models.Model]:
     return AuditRun
 
 
-def _card_version() -> type[models.Model]:
-    from reviews.modelcards.models import ModelCardVersion
-
-    return ModelCardVersion
-
-
-def _channel() -> type[models.Model]:
-    from reviews.feedback.models import FeedbackChannel
-
-    return FeedbackChannel
-
-
 def _register_url(row: Any) -> str:
     review_id = row.review_id if hasattr(row, "review_id") else row.harm.review_id
     return reverse("harm_register", args=[review_id])
@@ -149,7 +138,7 @@ register(
     EvidenceKind(
         "model_card_version",
         "Model card version",
-        _card_version,
+        lambda: apps.get_model("modelcards", "ModelCardVersion"),
         review_field="card__system__reviews",
         url=lambda v: reverse("modelcard_version", args=[v.pk]),
         describe=lambda v: f"Model card {v} ({v.get_status_display().lower()})",
@@ -160,7 +149,7 @@ register(
     EvidenceKind(
         "feedback_channel",
         "Community feedback channel",
-        _channel,
+        lambda: apps.get_model("feedback", "FeedbackChannel"),
         url=lambda c: reverse("feedback_channel_detail", args=[c.pk]),
         describe=lambda c: f"Feedback channel “{c.title}” ({c.get_status_display().lower()})",
     )

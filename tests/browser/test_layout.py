@@ -37,6 +37,7 @@ def _main_pages() -> list[str]:
         reverse("event_log"),
         reverse("notices"),
         reverse("members"),
+        reverse("dossier_verify"),
     ]
     for review in Review.objects.order_by("pk"):
         pages += [
@@ -45,6 +46,7 @@ def _main_pages() -> list[str]:
             reverse("review_detail", args=[review.pk]),
             reverse("harm_register", args=[review.pk]),
             reverse("launch_gates", args=[review.pk]),
+            reverse("review_dossiers", args=[review.pk]),
         ]
     pages += [reverse("workshop_board", args=[w.pk]) for w in Workshop.objects.order_by("pk")]
     for version in ModelCardVersion.objects.order_by("pk"):

@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import override_settings
@@ -62,6 +63,9 @@ from django.urls import resolve
 
 from audits import selectors as audit_selectors
 from audits import services as audits
+from audits.dossiers import selectors as dossier_selectors
+from audits.dossiers import services as dossiers
+from audits.dossiers.models import Dossier, DossierStatus
 from audits.engine.config import AuditConfig
 from audits.models import Dataset, GateVerdict, Verdict
 from orgs import access
@@ -99,6 +103,7 @@ from tests.conftest import (
     make_system,
     make_user,
 )
+from tests.dossiers.pdfs import tiny_countersigned, tiny_signed
 
 # --- Who is who --------------------------------------------------------------------------
 
@@ -391,6 +396,16 @@ def build_world() -> World:
     control_evidence = controls.control_evidence_add(
         actor=owner, control=control, url="https://example.org/procedure"
     )
+    # A finished export (its file is saved again by the case that reads it: each test has
+    # its own MEDIA_ROOT).
+    dossier = Dossier.objects.create(
+        organization=acme,
+        review=review,
+        number=1,
+        status=DossierStatus.READY,
+        exported_by=owner,
+        sha256="0" * 64,
+    )
 
     named = {
         "checklist": checklist,
@@ -439,6 +454,7 @@ def build_world() -> World:
         "verdict": verdict,
         "model_card": model_card,
         "card_draft": model_card.versions.get(number=1),
+        "dossier": dossier,
     }
     return World(
         people=people,
@@ -634,6 +650,13 @@ def accept_member_invitation(c: Ctx) -> Any:
 
 def accept_workshop_invitation(c: Ctx) -> Any:
     return ws.invitation_accept(user=c.user, token=c.world.tokens["invitation"])
+
+
+def _stored_dossier(c: Ctx) -> dict[str, Any]:
+    """The fixture's export with its signed file in this test's storage."""
+    dossier = c.obj("dossier")
+    dossier.file.save("dossier-1.pdf", ContentFile(tiny_signed()), save=True)
+    return {}
 
 
 def own_vote(c: Ctx) -> dict[str, Any]:
@@ -1259,6 +1282,27 @@ CASES: dict[str, Case] = {
         "control",
         lambda c: controls.control_update(actor=c.owner, control=c.obj("control"), owner=c.user),
         "controls",
+    ),
+    "dossier.read": read("dossier", dossier_selectors.dossiers_for, "dossiers"),
+    "dossier.export": create(
+        "review",
+        lambda c: dossiers.dossier_export(actor=c.user, review=c.obj("review")),
+        "dossiers",
+        lambda c: {"review": c.pk("review")},
+    ),
+    "dossier.countersign": Case(
+        "dossier",
+        prepare=lambda c: _stored_dossier(c),
+        run=lambda c: dossiers.dossier_record_countersigned(
+            actor=c.user, dossier=c.obj("dossier"), pdf=tiny_countersigned()
+        ),
+        api=lambda c: Call(
+            "post",
+            f"/api/dossiers/{c.pk('dossier')}/countersigned/",
+            {"file": SimpleUploadedFile("signed.pdf", tiny_countersigned())},
+            url_object="dossier",
+            format="multipart",
+        ),
     ),
 }
 

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = {"ledger", "orgs", "reviews", "harms", "workshops", "audits"}
+OUR_APPS = {"ledger", "orgs", "reviews", "harms", "workshops", "audits", "dossiers"}
 
 
 def _our_models():
