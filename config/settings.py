@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "reviews.harms",
     "reviews.workshops",
     "audits",
+    "audits.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +375,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.purge_idempotency_keys",
         "schedule": 60 * 60,
     },
+    "check-late-monitors": {
+        "task": "audits.monitoring.tasks.check_late_monitors",
+        "schedule": env_int("MONITOR_LATE_CHECK_MINUTES", 15) * 60,
+    },
     "write-event-checkpoint": {
         "task": "orgs.ledger.tasks.write_event_checkpoint",
         "schedule": env_int("EVENT_CHECKPOINT_MINUTES", 15) * 60,
@@ -422,3 +427,12 @@ IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 5)
 # Roles whose approval a review needs before it can move to "approved", unless the
 # organization sets its own list (Organization.required_signoff_roles).
 DEFAULT_REQUIRED_SIGNOFF_ROLES = ["owner", "reviewer"]
+
+# --- Monitoring after launch (docs/monitoring.md) --------------------------------------
+
+MONITOR_MAX_COUNT_ROWS = env_int("MONITOR_MAX_COUNT_ROWS", 100_000)
+# Hosts webhooks may reach even on loopback/private addresses (the tests' local receiver).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)

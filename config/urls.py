@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
+from audits.monitoring import api as monitoring_api
 from config.converters import IdConverter
 from config.health import healthz
 from config.landing import guest_landing
@@ -45,6 +46,9 @@ router.register("consequences", workshops_api.ConsequenceViewSet, basename="cons
 router.register("launch-gates", audits_api.LaunchGateViewSet, basename="launch-gate")
 router.register("datasets", audits_api.DatasetViewSet, basename="dataset")
 router.register("audit-runs", audits_api.AuditRunViewSet, basename="audit-run")
+router.register("monitors", monitoring_api.MonitorViewSet, basename="monitor")
+router.register("incidents", monitoring_api.IncidentViewSet, basename="incident")
+router.register("webhooks", monitoring_api.WebhookViewSet, basename="webhook")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -74,6 +78,7 @@ urlpatterns = [
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
     path("", include("audits.urls")),
+    path("", include("audits.monitoring.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

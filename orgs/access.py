@@ -215,6 +215,17 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "launch_gate.update": ("edit launch gates", (_grant(EDITORS),)),
     "launch_gate.delete": ("remove launch gates", (_grant(EDITORS),)),
     "verdict.read": ("see launch-gate verdicts", (_grant(MEMBERS),)),
+    # Monitoring after launch (audits/monitoring)
+    "monitor.read": ("see monitors, their batches and readings", (_grant(MEMBERS),)),
+    "monitor.create": ("set up monitors", (_grant(EDITORS),)),
+    "monitor.update": ("change or pause monitors", (_grant(EDITORS),)),
+    "batch.push": ("send production batches to a monitor", (_grant(EDITORS),)),
+    "incident.read": ("see incidents", (_grant(MEMBERS),)),
+    "incident.create": ("open incidents", (_grant(EDITORS),)),
+    "incident.update": ("move incidents along and link evidence", (_grant(EDITORS),)),
+    "webhook.read": ("see webhooks and their delivery log", (_grant(EDITORS),)),
+    "webhook.create": ("add webhooks", (_grant({OWNER, FACILITATOR}),)),
+    "webhook.delete": ("remove webhooks", (_grant({OWNER, FACILITATOR}),)),
 }
 
 # A lower app's write done on behalf of a higher app's action: a card added on a workshop

@@ -31,6 +31,7 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
     ("audits", "audits", 5),
+    ("audits.monitoring", "monitoring", 6),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).
