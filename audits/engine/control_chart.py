@@ -46,13 +46,12 @@ def control_chart(points: list[Point], threshold: float, title: str) -> str:
             f'stroke="#eaeef2"/><text x="{LEFT - 6}" y="{y(tick) + 3:.1f}" '
             f'text-anchor="end" font-size="10">{tick:.2f}</text>'
         )
-    band = [(i, p) for i, p in enumerate(points) if p.low is not None and p.high is not None]
+    band = [
+        (i, p.low, p.high) for i, p in enumerate(points) if p.low is not None and p.high is not None
+    ]
     if band:
-        top = " ".join(f"{x(i):.1f},{y(p.high):.1f}" for i, p in band)  # type: ignore[arg-type]
-        bottom = " ".join(
-            f"{x(i):.1f},{y(p.low):.1f}"
-            for i, p in reversed(band)  # type: ignore[arg-type]
-        )
+        top = " ".join(f"{x(i):.1f},{y(high):.1f}" for i, _low, high in band)
+        bottom = " ".join(f"{x(i):.1f},{y(low):.1f}" for i, low, _high in reversed(band))
         out.append(f'<polygon points="{top} {bottom}" fill="#0b5cad" fill-opacity="0.12"/>')
     out.append(
         f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
@@ -62,7 +61,7 @@ def control_chart(points: list[Point], threshold: float, title: str) -> str:
     )
     line = [(i, p.value) for i, p in enumerate(points) if p.value is not None]
     if line:
-        pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in line)  # type: ignore[arg-type]
+        pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in line)
         out.append(f'<polyline points="{pts}" fill="none" stroke="#0b5cad" stroke-width="2"/>')
     for i, p in enumerate(points):
         tip = escape(f"{p.label}: {p.state}")

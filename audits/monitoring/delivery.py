@@ -45,20 +45,39 @@ def _unsafe(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def resolve(url: str, allowed_hosts: frozenset[str]) -> tuple[str, str, int, str]:
-    """(scheme, host, port, address to connect to) or ``UnsafeURL`` saying why not."""
+def check(url: str, allowed_hosts: frozenset[str]) -> None:
+    """What can be said before DNS: the scheme, no credentials, and no literal unsafe
+    address or localhost name (delivery checks the resolved addresses again)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("Only http and https URLs with a host are allowed.")
     if parts.username or parts.password:
         raise UnsafeURL("URLs with credentials are not allowed.")
-    host = parts.hostname
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname.lower()
+    if host in allowed_hosts:
+        return
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise UnsafeURL(f"The host {host!r} does not resolve ({exc.strerror}).") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost"):
+            raise UnsafeURL("Deliveries to localhost are refused.") from None
+        return
+    if _unsafe(ip):
+        raise UnsafeURL(
+            f"{host} is a loopback, private, link-local or metadata address; deliveries "
+            "there are refused (WEBHOOK_ALLOWED_HOSTS names exceptions)."
+        )
+
+
+def resolve(url: str, allowed_hosts: frozenset[str]) -> tuple[str, str, int, str]:
+    """(scheme, host, port, address to connect to) or ``UnsafeURL`` saying why not."""
+    check(url, allowed_hosts)
+    parts = urlsplit(url)
+    host = str(parts.hostname)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    # A name that does not resolve raises socket.gaierror (an OSError): retried later.
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if host.lower() not in allowed_hosts and any(_unsafe(ip) for ip in addresses):
         raise UnsafeURL(
             f"{host} resolves to a loopback, private, link-local or metadata address; "

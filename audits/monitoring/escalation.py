@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -145,9 +146,10 @@ def incident_update(
     access.require(actor, "incident.update", incident)
     incident = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
     before = snapshot(incident)
-    for rows, field in ((harms, "harms"), (runs, "runs")):
-        if rows is not None and any(r.review_id != incident.review_id for r in rows):
-            raise ServiceError(f"Link {field} of the incident's own review.", field=field)
+    if harms is not None and any(h.review_id != incident.review_id for h in harms):
+        raise ServiceError("Link harms of the incident's own review.", field="harms")
+    if runs is not None and any(r.review_id != incident.review_id for r in runs):
+        raise ServiceError("Link runs of the incident's own review.", field="runs")
     if mitigations is not None and any(m.harm.review_id != incident.review_id for m in mitigations):
         raise ServiceError("Link mitigations of the incident's own review.", field="mitigations")
     if status is not None and status != incident.status:
@@ -162,9 +164,12 @@ def incident_update(
     if resolution is not None:
         incident.resolution = resolution
     incident.save()
-    for rows, name in ((harms, "harms"), (mitigations, "mitigations"), (runs, "runs")):
-        if rows is not None:
-            getattr(incident, name).set(rows)
+    if harms is not None:
+        incident.harms.set(harms)
+    if mitigations is not None:
+        incident.mitigations.set(mitigations)
+    if runs is not None:
+        incident.runs.set(runs)
     record(
         organization_id=incident.organization_id,
         actor=actor,
@@ -331,7 +336,7 @@ def fire(monitor: Monitor, event: str, payload: dict[str, Any]) -> list[Delivery
         row = Delivery.objects.create(
             organization_id=monitor.organization_id, webhook=hook, event=event, payload=payload
         )
-        transaction.on_commit(lambda pk=row.pk: tasks.deliver_webhook.delay(pk))
+        transaction.on_commit(partial(tasks.deliver_webhook.delay, row.pk))
         out.append(row)
     return out
 
@@ -384,7 +389,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
 def webhook_create(*, actor: User, monitor: Monitor, url: str) -> Webhook:
     access.require(actor, "webhook.create", monitor)
     try:
-        delivery.resolve(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
+        delivery.check(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
     except delivery.UnsafeURL as exc:
         raise ServiceError(str(exc), field="url") from exc
     hook = Webhook.objects.create(

@@ -19,7 +19,7 @@ class MonitorSerializer(StrictInput, serializers.ModelSerializer):
     y_score with threshold, sensitive, …); counts batches need ``y_pred``."""
 
     review = ScopedPK(lambda u: reviews_where(u, "monitor.create"))
-    gates = ScopedPK(launch_gates_for, many=True)
+    gates = ScopedPK(launch_gates_for, many=True, required=False)
     on_call = UserField(many=True, required=False)
     routes = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=20)), required=False
@@ -76,7 +76,7 @@ class MonitorUpdateSerializer(MonitorSerializer):
 
 class CountsRowSerializer(serializers.Serializer):
     groups = serializers.DictField(child=serializers.CharField(max_length=200, allow_null=True))
-    label = serializers.CharField(max_length=200)
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
     prediction = serializers.CharField(max_length=200)
     count = serializers.IntegerField(min_value=0, max_value=10**15)
     weight = serializers.FloatField(min_value=0, max_value=1e300, required=False)

@@ -93,7 +93,7 @@ def monitor_create(
     review: Review,
     name: str,
     config: AuditConfig,
-    gates: list[LaunchGate],
+    gates: list[LaunchGate] | None = None,
     cadence_hours: int = 24,
     late_margin: float = 0.5,
     alpha: float = 0.05,
@@ -110,6 +110,7 @@ def monitor_create(
         )
     routes = default_routes() if routes is None else routes
     numbers = dict(cadence_hours=cadence_hours, late_margin=late_margin, alpha=alpha, window=window)
+    gates = gates or []
     _check(review, config, gates, routes, on_call or [], numbers)
     monitor = Monitor.objects.create(
         organization_id=review.organization_id,
@@ -303,6 +304,7 @@ def batch_evaluate(*, batch_id: int) -> Batch:
 def _store(batch: Batch, counts: Counts, config: AuditConfig, result: dict[str, Any]) -> Batch:
     monitor = batch.monitor
     now = timezone.now()
+    assert batch.dataset is not None
     run = AuditRun.objects.create(
         organization_id=monitor.organization_id,
         review=monitor.review,
@@ -337,7 +339,7 @@ def _store(batch: Batch, counts: Counts, config: AuditConfig, result: dict[str, 
         .exclude(counts=None)
         .order_by("-period_end", "-id")[: monitor.window or None]
     )
-    window = merge([counts_from_json(b.counts) for b in recent])
+    window = merge([counts_from_json(b.counts) for b in recent if b.counts is not None])
     for gate in watched:
         reading = _read(batch, gate, window, counts, monitor)
         previous = (

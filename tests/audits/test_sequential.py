@@ -53,7 +53,7 @@ def test_it_computes_the_metric_and_a_box_interval_by_hand():
     assert seq.point_value("demographic_parity_difference", w) == pytest.approx(0.25)
     low, high = seq.metric_interval("demographic_parity_difference", w, w, 0.95)
     assert low < 0.25 < high
-    assert 0 <= low and high <= 1
+    assert low >= 0 and high <= 1
 
 
 def test_a_fair_model_keeps_false_alarms_under_alpha_over_many_batches():
