@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,7 @@ def _incident_open(
     severity: str = Severity.MODERATE,
     run: AuditRun | None = None,
     harms: list[Harm] | None = None,
+    when: date | None = None,
 ) -> Incident:
     """The one way an incident is opened, whoever opens it: a breach, a person, and (when
     reviews.feedback lands) an escalated feedback submission (source="feedback")."""
@@ -95,7 +96,7 @@ def _incident_open(
         harm_distribution_basis=[gate.sensitive_feature or "intersection"] if gate else [],
         severity=severity,
         sector_of_deployment=review.system.name[:200],
-        date_of_incident=timezone.localdate(),
+        date_of_incident=when or timezone.localdate(),
         evidence_run=run,
         opened_by=actor,
     )
@@ -203,6 +204,7 @@ def on_breach(*, monitor: Monitor, gate: LaunchGate, reading: Reading, run: Audi
             severity=SEVERITY.get(GateAction(gate.action), Severity.MODERATE),
             run=run,
             harms=[gate.harm] if gate.harm else [],
+            when=reading.batch.period_end.date(),
         )
     if "reopen_review" in steps:
         _reopen(monitor.review, f"Reopened by monitor {monitor.name}: {reading.reason}")
