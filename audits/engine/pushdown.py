@@ -158,10 +158,12 @@ def counts_from_spark(frame: Any, config: AuditConfig, view: str = "forethought_
 
 def counts_from_pandas(frame: Any, config: AuditConfig) -> Counts:
     """A counts table held in a pandas frame (a warehouse query's result)."""
+    import pandas as pd
+
     keys = [*config.sensitive, config.y_true, config.y_pred]
     frame = frame.copy()
-    for column in keys:  # the row-level reader sees every value as text
-        frame[column] = frame[column].map(lambda v: None if v is None else _text(v))
+    for column in keys:  # the row-level reader sees every value as text; missing stays so
+        frame[column] = frame[column].astype(object).map(lambda v: None if pd.isna(v) else _text(v))
     return counts_from_table(pa.Table.from_pandas(frame, preserve_index=False), config)
 
 
