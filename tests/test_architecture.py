@@ -50,6 +50,11 @@ OVER_SIZE: dict[str, tuple[int, str]] = {
     ),
     "harms": (1750, "stakeholders become their own app below harms"),
     "orgs": (1560, "the API plumbing (api_support, filters, idempotency) becomes its own app"),
+    "monitoring": (
+        1600,
+        "incidents and webhooks (escalation, delivery, their API and pages) become their own "
+        "app above monitoring",
+    ),
 }
 
 
