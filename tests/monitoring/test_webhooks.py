@@ -120,3 +120,29 @@ def test_it_refuses_loopback_private_link_local_and_metadata_addresses(
     # Named in WEBHOOK_ALLOWED_HOSTS, the same name is delivered to.
     settings.WEBHOOK_ALLOWED_HOSTS = ["rebind.example.org"]
     assert escalation.delivery_attempt(delivery_id=_delivery(monitor, hook).pk) == "delivered"
+
+
+def test_the_delivery_task_retries_with_exponential_backoff(monitor, owner, settings, monkeypatch):
+    from audits.monitoring import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as on a worker
+    settings.WEBHOOK_BACKOFF_SECONDS = 30
+    monkeypatch.setattr(escalation, "delivery_attempt", lambda delivery_id: "retry")
+    asked: list[int] = []
+
+    class Retry(Exception):
+        pass
+
+    def retry(countdown: int) -> Retry:
+        asked.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(tasks.deliver_webhook, "retry", retry)
+    for retries in range(4):
+        tasks.deliver_webhook.push_request(retries=retries)
+        try:
+            with pytest.raises(Retry):
+                tasks.deliver_webhook.run(1)
+        finally:
+            tasks.deliver_webhook.pop_request()
+    assert asked == [30, 60, 120, 240]
