@@ -209,7 +209,7 @@ def judge(
     batch_value = point_value(metric, batch_w) if batch_w is not None else None
     interval = metric_interval(metric, w, w2, 1 - spent)
     groups = _extremes(metric, w, labels)
-    rule = f"{comparator} {threshold:g}"
+    side = "below" if comparator in (">=", ">") else "above"
     if value is None or interval is None:
         return Look(
             OK, None, None, None, batch_value, look, spent, groups,
@@ -217,19 +217,21 @@ def judge(
         )  # fmt: skip
     low, high = interval
     if passes(value, threshold):
-        state, why = OK, f"estimate {value:.3g} meets {rule}"
+        state, why = OK, f"estimate {value:.3g} meets the threshold ({comparator} {threshold:g})"
     else:
         # Confidently past: even the most favourable value in the interval fails.
         best = high if comparator in (">=", ">") else low
         if passes(best, threshold):
             state = WATCH
             why = (
-                f"estimate {value:.3g} is past {rule}, but the interval "
-                f"[{low:.3g}, {high:.3g}] still reaches it"
+                f"estimate {value:.3g} is {side} the threshold {threshold:g}, but its "
+                f"interval [{low:.3g}, {high:.3g}] still reaches it"
             )
         else:
             state = BREACH
-            why = f"the whole interval [{low:.3g}, {high:.3g}] is past {rule}"
+            why = (
+                f"the whole interval [{low:.3g}, {high:.3g}] is {side} the threshold {threshold:g}"
+            )
     return Look(state, value, low, high, batch_value, look, spent, groups, why)
 
 

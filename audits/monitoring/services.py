@@ -288,6 +288,11 @@ def batch_evaluate(*, batch_id: int) -> Batch:
         Batch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, error=exc.message)
         batch.refresh_from_db()
         return batch
+    except BaseException as exc:  # a crash or a time limit: say so rather than look done
+        Batch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.FAILED, error=f"Internal error: {type(exc).__name__}"
+        )
+        raise
     assert batch.dataset is not None
     result["input"] = {
         "name": batch.dataset.name,
