@@ -145,7 +145,15 @@ def test_a_guest_sees_only_their_workshops_in_the_header(client, guest):
 def test_a_participant_sees_no_event_log_link(client, participant):
     client.force_login(participant)
     links = _nav_links(client.get(reverse("system_list")))
-    assert list(links) == ["AI systems", "Reviews", "Workshops", "Audits", "Members", "API"]
+    assert list(links) == [
+        "AI systems",
+        "Reviews",
+        "Workshops",
+        "Audits",
+        "Monitoring",
+        "Members",
+        "API",
+    ]
 
 
 def test_an_owner_sees_every_link(client, owner, org):
@@ -156,6 +164,7 @@ def test_an_owner_sees_every_link(client, owner, org):
         "Reviews",
         "Workshops",
         "Audits",
+        "Monitoring",
         "Event log",
         "Members",
         "API",
