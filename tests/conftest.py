@@ -211,6 +211,9 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     record_id, _ = idempotency.begin(user_id=owner.pk, key="world", print_="p")
     idempotency.finish(record_id, idempotency.Answer(201, "application/json", "", b"{}"))
     run_small_audit(owner, review)
+    from tests.monitoring.world import add_monitoring
+
+    add_monitoring(owner, system)
     return org
 
 
