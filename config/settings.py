@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "reviews.compliance",
     "audits.signatures",
     "audits.dossiers",
+    "audits.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -392,6 +393,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.purge_idempotency_keys",
         "schedule": 60 * 60,
     },
+    "check-late-monitors": {
+        "task": "audits.monitoring.tasks.check_late_monitors",
+        "schedule": env_int("MONITOR_LATE_CHECK_MINUTES", 15) * 60,
+    },
     "write-event-checkpoint": {
         "task": "orgs.ledger.tasks.write_event_checkpoint",
         "schedule": env_int("EVENT_CHECKPOINT_MINUTES", 15) * 60,
@@ -490,3 +495,11 @@ DOSSIER_TIME_LIMIT = env_int("DOSSIER_TIME_LIMIT", 300)
 DOSSIER_MEMORY_MB = env_int("DOSSIER_MEMORY_MB", 2048)
 # The public /verify/ page takes PDFs up to this size.
 DOSSIER_MAX_VERIFY_BYTES = env_int("DOSSIER_MAX_VERIFY_MB", 25) * 2**20
+# --- Monitoring after launch (docs/monitoring.md) --------------------------------------
+
+MONITOR_MAX_COUNT_ROWS = env_int("MONITOR_MAX_COUNT_ROWS", 100_000)
+# Hosts webhooks may reach even on loopback/private addresses (the tests' local receiver).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
 from audits.dossiers import api as dossiers_api
+from audits.monitoring import api as monitoring_api
 from config.converters import IdConverter
 from config.health import healthz
 from config.landing import guest_landing
@@ -72,6 +73,9 @@ router.register(
     "control-evidence", controls_api.ControlEvidenceViewSet, basename="control-evidence"
 )
 router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
+router.register("monitors", monitoring_api.MonitorViewSet, basename="monitor")
+router.register("incidents", monitoring_api.IncidentViewSet, basename="incident")
+router.register("webhooks", monitoring_api.WebhookViewSet, basename="webhook")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -117,6 +121,7 @@ urlpatterns = [
     path("", include("reviews.controls.urls")),
     path("", include("reviews.compliance.urls")),
     path("", include("audits.dossiers.urls")),
+    path("", include("audits.monitoring.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

@@ -265,6 +265,17 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
         "record an auditor's counter-signed copy of a dossier",
         (_grant(EDITORS),),
     ),
+    # Monitoring after launch (audits/monitoring)
+    "monitor.read": ("see monitors, their batches and readings", (_grant(MEMBERS),)),
+    "monitor.create": ("set up monitors", (_grant(EDITORS),)),
+    "monitor.update": ("change or pause monitors", (_grant(EDITORS),)),
+    "batch.push": ("send production batches to a monitor", (_grant(EDITORS),)),
+    "incident.read": ("see incidents", (_grant(MEMBERS),)),
+    "incident.create": ("open incidents", (_grant(EDITORS),)),
+    "incident.update": ("move incidents along and link evidence", (_grant(EDITORS),)),
+    "webhook.read": ("see webhooks and their delivery log", (_grant(EDITORS),)),
+    "webhook.create": ("add webhooks", (_grant({OWNER, FACILITATOR}),)),
+    "webhook.delete": ("remove webhooks", (_grant({OWNER, FACILITATOR}),)),
 }
 
 # Role-list settings kept by a higher app rather than on Organization (setting name →

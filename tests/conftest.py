@@ -244,6 +244,9 @@ def world(org, owner, reviewer, participant, viewer, outsider, system, review):
     Dossier.objects.create(
         organization=org, review=review, number=1, status=DossierStatus.READY, exported_by=owner
     )
+    from tests.monitoring.world import add_monitoring
+
+    add_monitoring(owner, system)
     return org
 
 

@@ -376,17 +376,23 @@ def _dimension_result(
 
 
 def _versions() -> dict[str, str]:
-    import pandas
-    import pyarrow
-    import scipy
+    # Versions from the installed metadata: importing pandas and scipy only to read their
+    # version would cost a command-line audit most of its start-up time.
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:  # pragma: no cover
+            return "unknown"
 
     return {
         "forethought": _package_version(),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "pandas": pandas.__version__,
-        "pyarrow": pyarrow.__version__,
-        "scipy": scipy.__version__,
+        "pandas": of("pandas"),
+        "pyarrow": of("pyarrow"),
+        "scipy": of("scipy"),
     }
 
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .audit import audit_file
 from .config import AuditConfig
 from .errors import AuditInputError
 from .report import render_table
@@ -57,15 +56,15 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["json", "table"], default="json")
 
 
-def run(opts: Mapping[str, Any]) -> str:
-    """The output for parsed options; ``AuditInputError`` on bad input."""
+def config_of(opts: Mapping[str, Any]) -> AuditConfig:
+    """The AuditConfig the parsed options describe; ``AuditInputError`` on bad input."""
     references = {}
     for item in opts["reference"]:
         column, sep, value = item.partition("=")
         if not sep or not column:
             raise AuditInputError(f"--reference takes COL=VALUE, got {item!r}", field="reference")
         references[column.strip()] = value.strip()
-    config = AuditConfig(
+    return AuditConfig(
         y_true=opts["y_true"],
         y_pred=opts["y_pred"],
         y_score=opts["y_score"],
@@ -79,6 +78,13 @@ def run(opts: Mapping[str, Any]) -> str:
         seed=opts["seed"],
         min_group_size=opts["min_group_size"],
     )
+
+
+def run(opts: Mapping[str, Any]) -> str:
+    """The output for parsed options; ``AuditInputError`` on bad input."""
+    from .audit import audit_file  # numpy and pyarrow only once the options are read
+
+    config = config_of(opts)
     path = Path(opts["file"])
     if not path.is_file():
         raise AuditInputError(f"No such file: {path}", field="file")

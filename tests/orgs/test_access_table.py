@@ -67,7 +67,10 @@ from audits.dossiers import selectors as dossier_selectors
 from audits.dossiers import services as dossiers
 from audits.dossiers.models import Dossier, DossierStatus
 from audits.engine.config import AuditConfig
-from audits.models import Dataset, GateVerdict, Verdict
+from audits.models import Dataset, GateVerdict, LaunchGate, Verdict
+from audits.monitoring import escalation as monitoring_escalation
+from audits.monitoring import selectors as monitoring_selectors
+from audits.monitoring import services as monitoring
 from orgs import access
 from orgs import selectors as org_selectors
 from orgs import services as org_services
@@ -195,6 +198,14 @@ def allowed(action: str, actor: str, key: str) -> bool:
 CATEGORY = "opportunity-loss"
 AUDIT = {"y_true": "y", "y_score": "score", "threshold": 0.5, "sensitive": ["sex"]}
 GATE = {"metric": "demographic_parity_ratio", "comparator": ">=", "threshold": 0.8}
+MONITOR = {"y_true": "y", "y_pred": "p", "sensitive": ["sex"]}
+COUNTS = [
+    {"groups": {"sex": s}, "label": y, "prediction": p, "count": 10}
+    for s in ("f", "m")
+    for y in (0, 1)
+    for p in (0, 1)
+]
+HOOK = "https://hooks.example.org/forethought"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCEPT_UNTIL = datetime.date.today() + datetime.timedelta(days=30)
 
@@ -365,6 +376,19 @@ def build_world() -> World:
     verdict = GateVerdict.objects.create(
         organization=acme, run=run, gate=gate, verdict=Verdict.PASS, reason="Fine."
     )
+    # A monitor of the approved review (its gate set before approval, as in life).
+    watched = LaunchGate.objects.create(
+        organization=acme, review=approved_review, action="rollback", **GATE
+    )
+    monitor = monitoring.monitor_create(
+        actor=owner,
+        review=approved_review,
+        name="Production",
+        config=AuditConfig.from_dict(MONITOR),
+        gates=[watched],
+    )
+    incident = monitoring_escalation.incident_create(actor=owner, review=review, title="Complaint")
+    webhook = monitoring_escalation.webhook_create(actor=owner, monitor=monitor, url=HOOK)
 
     channel = feedback.channel_create(
         actor=owner, review=review, title="Tell us", system_description="S", purpose="P"
@@ -455,6 +479,9 @@ def build_world() -> World:
         "model_card": model_card,
         "card_draft": model_card.versions.get(number=1),
         "dossier": dossier,
+        "monitor": monitor,
+        "incident": incident,
+        "webhook": webhook,
     }
     return World(
         people=people,
@@ -1303,6 +1330,65 @@ CASES: dict[str, Case] = {
             url_object="dossier",
             format="multipart",
         ),
+    ),
+    # Monitoring after launch
+    "monitor.read": read("monitor", monitoring_selectors.monitors_for, "monitors"),
+    "monitor.create": create(
+        "approved_review",
+        lambda c: monitoring.monitor_create(
+            actor=c.user,
+            review=c.obj("approved_review"),
+            name="Again",
+            config=AuditConfig.from_dict(MONITOR),
+            gates=[],
+        ),
+        "monitors",
+        lambda c: {"review": c.pk("approved_review"), "name": "Again", "config": MONITOR},
+    ),
+    "monitor.update": change(
+        "monitor",
+        lambda c: monitoring.monitor_update(actor=c.user, monitor=c.obj("monitor"), name="New"),
+        "monitors",
+        {"name": "New"},
+    ),
+    "batch.push": change(
+        "monitor",
+        lambda c: monitoring.batch_push(actor=c.user, monitor=c.obj("monitor"), counts=COUNTS),
+        "monitors",
+        {"counts": COUNTS},
+        method="post",
+        then="batches/",
+    ),
+    "incident.read": read("incident", monitoring_selectors.incidents_for, "incidents"),
+    "incident.create": create(
+        "review",
+        lambda c: monitoring_escalation.incident_create(
+            actor=c.user, review=c.obj("review"), title="Second complaint"
+        ),
+        "incidents",
+        lambda c: {"review": c.pk("review"), "title": "Second complaint"},
+    ),
+    "incident.update": change(
+        "incident",
+        lambda c: monitoring_escalation.incident_update(
+            actor=c.user, incident=c.obj("incident"), status="mitigating"
+        ),
+        "incidents",
+        {"status": "mitigating"},
+    ),
+    "webhook.read": read("webhook", monitoring_selectors.webhooks_for, "webhooks"),
+    "webhook.create": create(
+        "monitor",
+        lambda c: monitoring_escalation.webhook_create(
+            actor=c.user, monitor=c.obj("monitor"), url=HOOK
+        ),
+        "webhooks",
+        lambda c: {"monitor": c.pk("monitor"), "url": HOOK},
+    ),
+    "webhook.delete": delete(
+        "webhook",
+        lambda c: monitoring_escalation.webhook_delete(actor=c.user, webhook=c.obj("webhook")),
+        "webhooks",
     ),
 }
 

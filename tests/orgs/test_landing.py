@@ -152,6 +152,7 @@ def test_a_participant_sees_no_event_log_link(client, participant):
         "Feedback",
         "Audits",
         "Compliance",
+        "Monitoring",
         "Members",
         "API",
     ]
@@ -167,6 +168,7 @@ def test_an_owner_sees_every_link(client, owner, org):
         "Feedback",
         "Audits",
         "Compliance",
+        "Monitoring",
         "Event log",
         "Members",
         "API",

@@ -1,0 +1,246 @@
+"""Monitors of deployed AI systems, their production batches and gate readings, incidents,
+and outgoing webhooks with their delivery log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from audits.models import AuditRun, Dataset, GateAction, LaunchGate
+from orgs.tenancy import TenantModel
+from reviews.harms.models import Harm, Mitigation
+from reviews.models import Review
+
+# What a breach of a gate with this action sets off (Monitor.routes); "alert" is the route
+# of the no-data alert.
+STEPS = ("incident", "reopen_review", "notify", "webhook")
+ROUTE_KEYS = (*GateAction.values, "alert")
+DEFAULT_ROUTES = {
+    "rollback": list(STEPS),
+    "human_review": list(STEPS),
+    "block_launch": list(STEPS),
+    "alert": ["notify", "webhook"],
+}
+
+
+def default_routes() -> dict[str, list[str]]:
+    return {k: list(v) for k, v in DEFAULT_ROUTES.items()}
+
+
+class Monitor(TenantModel):
+    """Production monitoring of a deployed AI system, from its approved review: which launch
+    gates it watches, how often data should arrive, and who hears of a breach."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="monitors")
+    name = models.CharField(max_length=200)
+    # The column mapping of file batches (the engine's AuditConfig, as on an audit run).
+    config = models.JSONField()
+    gates = models.ManyToManyField(LaunchGate, related_name="monitors", blank=True)
+    cadence_hours = models.PositiveIntegerField(default=24)
+    # A monitor is late when no batch came for cadence × (1 + margin).
+    late_margin = models.FloatField(default=0.5)
+    alpha = models.FloatField(default=0.05)
+    window = models.PositiveSmallIntegerField(default=7)
+    routes = models.JSONField(default=default_routes)
+    on_call = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    active = models.BooleanField(default=True)
+    last_batch_at = models.DateTimeField(null=True, blank=True)
+    late_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    read_action = "monitor.read"
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Evaluated"
+    FAILED = "failed", "Failed"
+
+
+class Batch(TenantModel):
+    """One production batch: a file (kept as a dataset) or pre-aggregated counts."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="batches")
+    kind = models.CharField(max_length=10)  # file | counts
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    counts_input = models.JSONField(null=True, blank=True)  # the posted counts rows
+    counts = models.JSONField(null=True, blank=True)  # engine Counts (serialize.py), slim
+    run = models.OneToOneField(
+        AuditRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="batch"
+    )
+    period_end = models.DateTimeField()
+    rows = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=BatchStatus.choices, default=BatchStatus.PENDING
+    )
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    read_action = "monitor.read"
+
+    class Meta:
+        ordering = ["period_end", "id"]
+
+    def __str__(self) -> str:
+        return f"Batch of {self.period_end:%Y-%m-%d %H:%M}"
+
+
+class GateState(models.TextChoices):
+    OK = "ok", "OK"
+    WATCH = "watch", "Watch"
+    BREACH = "breach", "Breach"
+
+
+class Reading(TenantModel):
+    """A watched gate's state after one batch (engine/sequential.py ``Look``)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="readings")
+    gate = models.ForeignKey(LaunchGate, on_delete=models.CASCADE, related_name="+")
+    look = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=GateState.choices)
+    value = models.FloatField(null=True, blank=True)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    batch_value = models.FloatField(null=True, blank=True)
+    groups = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+
+    read_action = "monitor.read"
+
+    class Meta:
+        ordering = ["batch__period_end", "batch_id", "gate_id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "gate"], name="one_reading")]
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MITIGATING = "mitigating", "Mitigating"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Severity(models.TextChoices):
+    # CSETv1's "AI Harm Level" read as a severity scale.
+    MINOR = "minor", "Minor"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+    CRITICAL = "critical", "Critical"
+
+
+class TangibleHarm(models.TextChoices):
+    # CSETv1 "Tangible Harm".
+    OCCURRED = "occurred", "Tangible harm definitively occurred"
+    IMMINENT = "imminent_risk", "Imminent risk of tangible harm"
+    NON_IMMINENT = "non_imminent_risk", "Non-imminent risk of tangible harm"
+    NONE = "none", "No tangible harm, near-miss, or issue"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class Incident(TenantModel):
+    """Something went wrong after launch. Fields after the AI Incident Database's CSETv1
+    taxonomy where they fit (harm distribution basis, tangible harm, sector, date)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="incidents")
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    # Where it came from: "monitor" (a breach), "manual", and later "feedback" (a community
+    # feedback submission escalated into an incident; docs/monitoring.md, "Incidents").
+    source = models.CharField(max_length=20, default="manual")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, max_length=10000)
+    gate = models.ForeignKey(
+        LaunchGate, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    action = models.CharField(max_length=20, blank=True)  # the gate's action when it fired
+    groups = models.JSONField(default=list, blank=True)
+    harm_distribution_basis = models.JSONField(default=list, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MODERATE)
+    tangible_harm = models.CharField(
+        max_length=20, choices=TangibleHarm.choices, default=TangibleHarm.UNCLEAR
+    )
+    sector_of_deployment = models.CharField(max_length=200, blank=True)
+    date_of_incident = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    evidence_run = models.ForeignKey(
+        AuditRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    runs = models.ManyToManyField(AuditRun, related_name="incidents", blank=True)
+    harms = models.ManyToManyField(Harm, related_name="incidents", blank=True)
+    mitigations = models.ManyToManyField(Mitigation, related_name="incidents", blank=True)
+    resolution = models.TextField(blank=True, max_length=5000)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    read_action = "incident.read"
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Webhook(TenantModel):
+    """An endpoint of the deployment that hears of breaches (signed JSON POSTs)."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    read_action = "webhook.read"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RETRYING = "retrying", "Retrying"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    REFUSED = "refused", "Refused (unsafe address)"
+
+
+class Delivery(TenantModel):
+    """One event sent (or tried) to a webhook: the delivery log."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    read_action = "webhook.read"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from audits.engine.config import AuditConfig
+from audits.engine.errors import AuditInputError
+from audits.selectors import launch_gates_for, runs_for
+from orgs.api_support import ScopedPK, StrictInput, UserField
+from reviews.harms.selectors import harms_for, mitigations_for
+from reviews.selectors import reviews_where
+
+from .models import ROUTE_KEYS, Batch, Delivery, Incident, Monitor, Reading, Webhook
+
+
+class MonitorSerializer(StrictInput, serializers.ModelSerializer):
+    """A monitor. ``config`` is the engine's AuditConfig of file batches (y_true, y_pred or
+    y_score with threshold, sensitive, …); counts batches need ``y_pred``."""
+
+    review = ScopedPK(lambda u: reviews_where(u, "monitor.create"))
+    gates = ScopedPK(launch_gates_for, many=True, required=False)
+    on_call = UserField(many=True, required=False)
+    routes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=20)), required=False
+    )
+    config = serializers.JSONField()
+
+    class Meta:
+        model = Monitor
+        fields = [
+            "id",
+            "review",
+            "name",
+            "config",
+            "gates",
+            "cadence_hours",
+            "late_margin",
+            "alpha",
+            "window",
+            "routes",
+            "on_call",
+            "active",
+            "last_batch_at",
+            "created_at",
+        ]
+        read_only_fields = ["id", "last_batch_at", "created_at"]
+
+    def validate_config(self, value: Any) -> AuditConfig:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("config is an object (the audit's columns).")
+        try:
+            return AuditConfig.from_dict(value)
+        except AuditInputError as exc:
+            raise serializers.ValidationError(exc.message) from exc
+        except TypeError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_routes(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(value) - set(ROUTE_KEYS)
+        if unknown:
+            raise serializers.ValidationError(f"Routes are for {', '.join(ROUTE_KEYS)}.")
+        return value
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if isinstance(instance, Monitor):
+            data["config"] = instance.config
+        return data
+
+
+class MonitorUpdateSerializer(MonitorSerializer):
+    class Meta(MonitorSerializer.Meta):
+        read_only_fields = ["id", "review", "config", "last_batch_at", "created_at"]
+
+
+class CountsRowSerializer(serializers.Serializer):
+    groups = serializers.DictField(child=serializers.CharField(max_length=200, allow_null=True))
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
+    prediction = serializers.CharField(max_length=200)
+    count = serializers.IntegerField(min_value=0, max_value=10**15)
+    weight = serializers.FloatField(min_value=0, max_value=1e300, required=False)
+    weight_sq = serializers.FloatField(min_value=0, max_value=1e300, required=False)
+
+
+class BatchInSerializer(StrictInput, serializers.Serializer):
+    """A production batch: ``file`` (multipart, CSV or Parquet) or ``counts`` (JSON)."""
+
+    file = serializers.FileField(required=False)
+    counts = CountsRowSerializer(many=True, required=False)
+    period_end = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("file" in attrs) == ("counts" in attrs):
+            raise serializers.ValidationError({"file": ["Send either a file or counts."]})
+        return attrs
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reading
+        fields = [
+            "gate",
+            "look",
+            "state",
+            "value",
+            "low",
+            "high",
+            "batch_value",
+            "groups",
+            "reason",
+        ]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    readings = ReadingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "monitor",
+            "kind",
+            "period_end",
+            "rows",
+            "status",
+            "error",
+            "run",
+            "readings",
+            "created_at",
+        ]
+
+
+class IncidentSerializer(StrictInput, serializers.ModelSerializer):
+    review = ScopedPK(lambda u: reviews_where(u, "incident.create"))
+    harms = ScopedPK(harms_for, many=True, required=False)
+    mitigations = ScopedPK(mitigations_for, many=True, required=False)
+    runs = ScopedPK(runs_for, many=True, required=False)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "review",
+            "monitor",
+            "source",
+            "title",
+            "description",
+            "gate",
+            "action",
+            "groups",
+            "harm_distribution_basis",
+            "severity",
+            "tangible_harm",
+            "sector_of_deployment",
+            "date_of_incident",
+            "status",
+            "evidence_run",
+            "runs",
+            "harms",
+            "mitigations",
+            "resolution",
+            "opened_at",
+            "resolved_at",
+        ]
+        read_only_fields = [
+            "id",
+            "monitor",
+            "source",
+            "gate",
+            "action",
+            "groups",
+            "harm_distribution_basis",
+            "tangible_harm",
+            "sector_of_deployment",
+            "date_of_incident",
+            "status",
+            "evidence_run",
+            "runs",
+            "mitigations",
+            "resolution",
+            "opened_at",
+            "resolved_at",
+        ]
+
+
+class IncidentUpdateSerializer(IncidentSerializer):
+    status = serializers.ChoiceField(choices=["open", "mitigating", "resolved"], required=False)
+    resolution = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    class Meta(IncidentSerializer.Meta):
+        read_only_fields = [
+            f
+            for f in IncidentSerializer.Meta.read_only_fields
+            if f not in ("status", "resolution", "runs", "mitigations")
+        ] + ["review", "title", "description", "severity"]
+
+
+class WebhookSerializer(StrictInput, serializers.ModelSerializer):
+    """``secret`` is shown once, in the answer to the POST that creates the webhook."""
+
+    monitor = ScopedPK(lambda u: Monitor.objects.for_user(u, "webhook.create"))
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "monitor", "url", "active", "created_at"]
+        read_only_fields = ["id", "active", "created_at"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "webhook",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "response_code",
+            "error",
+            "created_at",
+            "last_attempt_at",
+        ]
