@@ -75,6 +75,27 @@ def _contribute(actor: User, workshop: Workshop) -> tuple[Workshop, Permit]:
     )
 
 
+def _changed(
+    workshop: Workshop,
+    *,
+    harm: Harm | None = None,
+    consequence: Consequence | None = None,
+    added: bool = False,
+) -> int:
+    """Count one change on the live board and stamp the card it touched, so polls send
+    participants that card only (views.py). The caller holds the workshop's row lock, so
+    the counter moves one writer at a time."""
+    seq = workshop.board_seq + 1
+    Workshop.objects.filter(pk=workshop.pk).update(board_seq=seq)
+    workshop.board_seq = seq
+    stamps = {"seq": seq, **({"added_seq": seq} if added else {})}
+    if harm is not None:
+        BoardCard.objects.filter(workshop=workshop, harm=harm).update(**stamps)
+    if consequence is not None:
+        Consequence.objects.filter(pk=consequence.pk).update(**stamps)
+    return seq
+
+
 def _card(workshop: Workshop, harm: Harm) -> Harm:
     if not BoardCard.objects.filter(workshop=workshop, harm=harm).exists():
         raise ServiceError("That harm is not a card of this workshop.", field="harm")
@@ -422,6 +443,7 @@ def card_add(
         organization_id=workshop.organization_id, workshop=workshop, harm=harm
     )
     log_change(actor=actor, verb="create", instance=card, anonymous=workshop.anonymous)
+    _changed(workshop, harm=harm, added=True)
     return harm
 
 
@@ -438,7 +460,7 @@ def card_update(
 ) -> Harm:
     """The author fixes the wording of their own card while the workshop is open."""
     workshop, permit = _contribute(actor, workshop)
-    return harms.harm_update(
+    updated = harms.harm_update(
         actor=actor,
         harm=_card(workshop, harm),
         title=title,
@@ -447,6 +469,8 @@ def card_update(
         stakeholders=stakeholders,
         permit=permit,
     )
+    _changed(workshop, harm=harm)
+    return updated
 
 
 @transaction.atomic
@@ -460,7 +484,7 @@ def card_rate(
     scale: int,
 ) -> tuple[Rating, bool]:
     workshop, permit = _contribute(actor, workshop)
-    return harms.rating_set(
+    rated = harms.rating_set(
         actor=actor,
         harm=_card(workshop, harm),
         severity=severity,
@@ -468,6 +492,8 @@ def card_rate(
         scale=scale,
         permit=permit,
     )
+    _changed(workshop, harm=harm)
+    return rated
 
 
 def votes_used(user: User, workshop: Workshop) -> int:
@@ -486,7 +512,9 @@ def card_vote(*, actor: User, workshop: Workshop, harm: Harm) -> Vote:
     harm = _card(workshop, harm)
     if votes_used(actor, workshop) >= workshop.votes_per_participant:
         raise Conflict(f"You have used all {workshop.votes_per_participant} of your votes.")
-    return harms.vote_add(actor=actor, harm=harm, permit=permit)
+    vote = harms.vote_add(actor=actor, harm=harm, permit=permit)
+    _changed(workshop, harm=harm)
+    return vote
 
 
 @transaction.atomic
@@ -497,6 +525,7 @@ def card_unvote(*, actor: User, workshop: Workshop, harm: Harm) -> None:
     if vote is None:
         raise Conflict("You have no vote on this card.")
     harms.vote_remove(actor=actor, vote=vote, permit=permit)
+    _changed(workshop, harm=harm)
 
 
 @transaction.atomic
@@ -511,7 +540,7 @@ def stakeholder_add(
 ) -> Stakeholder:
     """A stakeholder of the review, named by someone in the workshop."""
     workshop, permit = _contribute(actor, workshop)
-    return harms.stakeholder_create(
+    stakeholder = harms.stakeholder_create(
         actor=actor,
         review=workshop.review,
         name=name,
@@ -520,6 +549,8 @@ def stakeholder_add(
         vulnerable=vulnerable,
         permit=permit,
     )
+    _changed(workshop)
+    return stakeholder
 
 
 # --- Consequence scanning ----------------------------------------------------------------
@@ -560,6 +591,7 @@ def consequence_create(
         author_hidden=workshop.anonymous,
     )
     log_change(actor=actor, verb="create", instance=card, anonymous=workshop.anonymous)
+    _changed(workshop, consequence=card, added=True)
     return card
 
 
@@ -575,6 +607,8 @@ def consequence_sort(*, actor: User, consequence: Consequence, disposition: str)
         changes={"disposition": disposition},
         anonymous=workshop.anonymous,
     )
+    # Everyone else's board shows the new column: the card is stamped as changed.
+    _changed(workshop, consequence=consequence)
     return consequence
 
 
@@ -619,4 +653,6 @@ def consequence_to_harm(
     apply_changes(
         actor=actor, instance=consequence, changes={"harm": harm}, anonymous=workshop.anonymous
     )
+    _changed(workshop, harm=harm, added=True)
+    _changed(workshop, consequence=consequence)
     return harm, True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -10,9 +11,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -41,6 +44,10 @@ from .forms import (
 from .models import Workshop, WorkshopInvitation, WorkshopStatus
 from .rounds import current_round, rounds_for
 
+# Cached board parts are keyed by their content, so they never go stale; they only need to
+# outlive a round of polls.
+BOARD_CACHE_SECONDS = 600
+
 
 @login_required
 def workshop_list(request: HttpRequest) -> HttpResponse:
@@ -65,41 +72,84 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _board_context(
-    request: HttpRequest, workshop: Workshop, version: str | None = None
-) -> dict[str, Any]:
-    user = actor(request)
-    rows = harm_selectors.register_rows(selectors.cards_of(workshop))
-    mine = harm_selectors.own_ratings(user, (r.harm for r in rows))
+def _card_views(
+    user: Any, workshop: Workshop, rows: list[harm_selectors.RegisterRow]
+) -> list[dict[str, Any]]:
+    """Harm cards with what this reader sees of them: their own rating and dots, and the
+    author's name (the shared part of a card names the author only when everyone may see
+    it; under anonymity only the author sees their own name)."""
+    harms = [r.harm for r in rows]
+    mine = harm_selectors.own_ratings(user, harms)
     my_votes: dict[int, list[int]] = {}
-    for vote in Vote.objects.filter(harm__board_card__workshop=workshop, user_id=user.pk):
-        my_votes.setdefault(vote.harm_id, []).append(vote.pk)
-    cards = [
+    if harms and user.is_authenticated:
+        for vote_id, harm_id in Vote.objects.filter(
+            harm_id__in=[h.pk for h in harms], user_id=user.pk
+        ).values_list("id", "harm_id"):
+            my_votes.setdefault(harm_id, []).append(vote_id)
+    return [
         {
             "row": row,
             "author": harm_selectors.author_name(row.harm, user),
+            "shared_author": harm_selectors.author_name(row.harm, None),
             "mine": mine.get(row.harm.pk),
             "my_votes": my_votes.get(row.harm.pk, []),
         }
         for row in rows
     ]
-    consequences = [
-        {"card": c, "author": harm_selectors.author_name(c, user)}
-        for c in selectors.consequences_in_round(workshop)
+
+
+def _consequence_views(user: Any, cards: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "card": c,
+            "author": harm_selectors.author_name(c, user),
+            "shared_author": harm_selectors.author_name(c, None),
+        }
+        for c in cards
     ]
+
+
+def _board_rows(workshop: Workshop) -> list[harm_selectors.RegisterRow]:
+    """Every card with its aggregate in a fixed number of queries (no mitigations: the
+    board does not show them)."""
+    harms = list(selectors.cards_of(workshop))
+    aggs = harm_selectors.harm_aggregates(harms)
+    return [harm_selectors.RegisterRow(h, aggs[h.pk], []) for h in harms]
+
+
+def _matrix(
+    workshop: Workshop, version: str, linked: bool, rows: list[harm_selectors.RegisterRow] | None
+) -> str:
+    """The board's risk matrix, drawn once per board version (and reader kind) and cached:
+    fifty participants polling a change share one drawing."""
+    key = f"workshop-board:{workshop.pk}:matrix:{version}:{int(linked)}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = matrix_svg(
+            workshop.review, rows if rows is not None else _board_rows(workshop), linked
+        )
+        cache.set(key, svg, BOARD_CACHE_SECONDS)
+    return str(svg)
+
+
+def _board_context(
+    request: HttpRequest, workshop: Workshop, version: str | None = None
+) -> dict[str, Any]:
+    user = actor(request)
+    version = version or selectors.board_version(workshop)
+    rows = _board_rows(workshop)
     seat = selectors.has_seat(user, workshop)
     frozen = freeze.is_frozen(workshop.review)
     can_run = selectors.can_run(user, workshop)
+    may_read_harms = access.can(user, "harm.read", workshop.review)
     return {
         "workshop": workshop,
         "round": current_round(workshop),
         "rounds": rounds_for(workshop.format),
-        "cards": cards,
-        "consequences": consequences,
-        "matrix": matrix_svg(
-            workshop.review, rows, linked=access.can(user, "harm.read", workshop.review)
-        ),
-        "version": version or selectors.board_version(workshop),
+        "cards": _card_views(user, workshop, rows),
+        "consequences": _consequence_views(user, selectors.consequences_in_round(workshop)),
+        "matrix": _matrix(workshop, version, may_read_harms, rows),
+        "version": version,
         "can_run": can_run,
         "seat": seat,
         "frozen": frozen,
@@ -111,8 +161,106 @@ def _board_context(
         "participants": selectors.seats_of(workshop),
         "coverage": selectors.coverage_warnings(workshop) if can_run else [],
         "categories": harm_selectors.categories(),
-        "may_read_harms": access.can(user, "harm.read", workshop.review),
+        "may_read_harms": may_read_harms,
     }
+
+
+def _live_part(template: str, key: str, context: dict[str, Any]) -> str:
+    """A card's shared part, rendered once per card state and kept in the cache."""
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {**context, "oob": True})
+        cache.set(key, html, BOARD_CACHE_SECONDS)
+    return str(html)
+
+
+def _state_key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _changes_context(
+    request: HttpRequest,
+    workshop: Workshop,
+    now: selectors.BoardState,
+    changes: selectors.BoardChanges,
+) -> dict[str, Any]:
+    """What a poll sends when cards changed: the shared part of each changed card (out of
+    band, from the cache), the matrix and count, and the cards new to this reader whole."""
+    user = actor(request)
+    version = now.token()
+    may_read_harms = access.can(user, "harm.read", workshop.review)
+    harms = changes.changed + changes.added
+    aggs = harm_selectors.harm_aggregates(harms)
+    live_parts = []
+    for harm in changes.changed:
+        agg = aggs[harm.pk]
+        shared_author = harm_selectors.author_name(harm, None)
+        key = _state_key(
+            harm.pk, harm.title, harm.description, harm.category_id, shared_author, agg
+        )
+        live_parts.append(
+            _live_part(
+                "workshops/_card_live.html",
+                f"workshop-board:{workshop.pk}:card:{key}",
+                {"h": harm, "agg": agg, "shared_author": shared_author},
+            )
+        )
+    for card in changes.changed_consequences:
+        shared_author = harm_selectors.author_name(card, None)
+        harm_title = card.harm.title if card.harm else None
+        key = _state_key(
+            card.pk,
+            card.text,
+            card.disposition,
+            shared_author,
+            harm_title,
+            may_read_harms,
+            workshop.review_id,
+        )
+        live_parts.append(
+            _live_part(
+                "workshops/_consequence_live.html",
+                f"workshop-board:{workshop.pk}:consequence:{key}",
+                {
+                    "k": card,
+                    "shared_author": shared_author,
+                    "workshop": workshop,
+                    "may_read_harms": may_read_harms,
+                },
+            )
+        )
+    context: dict[str, Any] = {
+        "workshop": workshop,
+        "version": version,
+        "live_parts": live_parts,
+        "card_count": now.cards,
+        "cards": [],
+        "consequences": [],
+    }
+    if workshop.format == "harms_modeling":
+        context["matrix"] = _matrix(workshop, version, may_read_harms, None)
+    if changes.added or changes.added_consequences:
+        # Cards new to this reader come whole, with the forms their seat allows.
+        seat = selectors.has_seat(user, workshop)
+        writable = (
+            seat
+            and workshop.status == WorkshopStatus.OPEN
+            and not freeze.is_frozen(workshop.review)
+        )
+        rows = [harm_selectors.RegisterRow(h, aggs[h.pk], []) for h in changes.added]
+        context.update(
+            {
+                "cards": _card_views(user, workshop, rows),
+                "consequences": _consequence_views(user, changes.added_consequences),
+                "writable": writable,
+                "votes_left": services.votes_left(user, workshop) if writable else 0,
+                "round": current_round(workshop),
+                "scale": range(1, 6),
+                "categories": harm_selectors.categories(),
+                "may_read_harms": may_read_harms,
+            }
+        )
+    return context
 
 
 def _get_workshop(request: HttpRequest, pk: int) -> Workshop:
@@ -207,12 +355,25 @@ def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def workshop_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled every second by the board; 204 (no swap) while nothing has changed."""
+    """Polled every second by the board with the state it shows (``v``): 204 while nothing
+    has changed; the changed cards only (HTMX out-of-band swaps) when cards changed; the
+    whole board when its round, status or people changed, or the state is unknown."""
     workshop = _get_workshop(request, pk)
-    version = selectors.board_version(workshop)
-    if request.GET.get("v") == version:
+    now = selectors.board_state(workshop)
+    version = now.token()
+    asked = request.GET.get("v")
+    if asked == version:
         return HttpResponse(status=204)
-    return render(request, "workshops/_board.html", _board_context(request, workshop, version))
+    since = selectors.BoardState.parse(asked)
+    changes = selectors.board_changes(workshop, since, now) if since else None
+    if changes is not None:
+        context = _changes_context(request, workshop, now, changes)
+        return render(request, "workshops/_board_changes.html", context)
+    response = render(request, "workshops/_board.html", _board_context(request, workshop, version))
+    # The poll asked from its own small element; the whole board replaces the board.
+    response["HX-Retarget"] = "#board"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _after_write(
