@@ -20,7 +20,13 @@ def datasets_for(user: User) -> QuerySet[Dataset]:
 
 
 def runs_for(user: User) -> QuerySet[AuditRun]:
-    return AuditRun.objects.for_user(user).select_related("review__system", "dataset", "created_by")
+    """Runs without their result (it can take megabytes): a page that shows one result
+    loads it for that run only, when it reads ``run.result``."""
+    return (
+        AuditRun.objects.for_user(user)
+        .select_related("review__system", "dataset", "created_by")
+        .defer("result")
+    )
 
 
 def runs_of(review: Review) -> QuerySet[AuditRun]:
@@ -69,11 +75,15 @@ def trend(system: AISystem, dimension: str | None = None) -> Trend:
     first; a run that did not audit the dimension is a gap (engine/trend.py)."""
     runs = (
         AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
-        .only("id", "finished_at", "result")
+        .only("id", "finished_at", "summary")
         .order_by("finished_at", "id")
     )
     return trend_of(
-        [(r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.result) for r in runs if r.result],
+        [
+            (r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.summary)
+            for r in runs
+            if r.summary.get("dimensions")
+        ],
         dimension,
     )
 
@@ -84,7 +94,13 @@ def run_list(user: User, organization: Organization) -> QuerySet[AuditRun]:
     counts = {
         f"gates_{v}": Count("verdicts", filter=Q(verdicts__verdict=v)) for v in Verdict.values
     }
-    return runs_for(user).filter(organization=organization).defer("result").annotate(**counts)
+    # Meta.ordering does not apply to a query with aggregates: order explicitly.
+    return (
+        runs_for(user)
+        .filter(organization=organization)
+        .annotate(**counts)
+        .order_by("-created_at", "-id")
+    )
 
 
 def gate_dimensions(review: Review) -> list[str]:

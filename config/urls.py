@@ -73,6 +73,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
+    path("", include("reviews.board.urls")),
     path("", include("audits.urls")),
 ]
 

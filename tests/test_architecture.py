@@ -30,13 +30,15 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews", "reviews", 3),
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
+    ("reviews.board", "board", 6),
     ("audits", "audits", 5),
 ]
 # Where capabilities meet: these may ask apps above their own (and nothing they import may
 # lead back to them, which the cycle check proves).
 COMPOSITION = {"reviews.readiness"}
 ENGINE = "audits.engine"
-ENGINE_ALLOWED = {"numpy", "pandas", "pyarrow", "scipy", "__future__"}
+# matplotlib draws the charts (engine/charts.py): a library, no Django and no project code.
+ENGINE_ALLOWED = {"numpy", "pandas", "pyarrow", "scipy", "matplotlib", "__future__"}
 MAX_APP_LINES = 1500
 MAX_MODULE_LINES = 500
 # Apps past the size, each with the ceiling it may not pass and the split that brings it

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.web import actor, submit
+from orgs.web import actor, paginate, submit
 from reviews.freeze import is_frozen
 from reviews.models import Review
 from reviews.selectors import harm_acceptances_in_force, reviews_for
@@ -94,6 +94,8 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     frozen = is_frozen(review)
     user = request.user
     accepted = harm_acceptances_in_force(review)
+    page = paginate(request, rows)  # the matrix and the CSV cover every row; the table pages
+    rows = list(page.object_list)
     stakeholders = selectors.stakeholders_of(review)
     return render(
         request,
@@ -133,6 +135,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
             "stakeholders": stakeholders,
             "statuses": HarmStatus.choices,
             "q": q,
+            "page": page,
             "sort": sort,
             "csv_query": urlencode({**q.dict(), "format": "csv"}),
         },

@@ -2,33 +2,55 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from orgs import access
 from orgs.models import Membership
-from reviews.harms.models import Harm, Rating, Stakeholder, StakeholderKind
+from reviews import freeze
+from reviews.harms.models import Harm, Stakeholder, StakeholderKind
 from reviews.models import Review
 
 from .models import (
-    BoardCard,
     Consequence,
     Workshop,
-    WorkshopFormat,
     WorkshopInvitation,
     WorkshopParticipant,
+    WorkshopStatus,
 )
 from .rounds import current_round
 
 User = AbstractBaseUser | AnonymousUser
 
 
+COVERAGE = ("indirect", "vulnerable", "community")
+
+
+def _with_coverage(workshops: QuerySet[Workshop]) -> QuerySet[Workshop]:
+    """Who the room covers, as three flags read with the workshops (``coverage_warnings``)."""
+    stakeholders = Stakeholder.objects.filter(review_id=OuterRef("review_id"))
+    standing = Membership.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=OuterRef("user_id")
+    )
+    community_seats = (
+        WorkshopParticipant.objects.filter(workshop_id=OuterRef("pk"))
+        .exclude(represents_community="")
+        .filter(Exists(standing))
+    )
+    return workshops.annotate(
+        covers_indirect=Exists(
+            stakeholders.filter(kind__in=[StakeholderKind.INDIRECT, StakeholderKind.EXCLUDED])
+        ),
+        covers_vulnerable=Exists(stakeholders.filter(vulnerable=True)),
+        covers_community=Exists(community_seats),
+    )
+
+
 def workshops_for(user: User) -> QuerySet[Workshop]:
-    return Workshop.objects.for_user(user).select_related("review", "facilitator")
+    """Workshops the user may open, each with its coverage flags, so a list asks no
+    question per row."""
+    return _with_coverage(Workshop.objects.for_user(user).select_related("review", "facilitator"))
 
 
 def workshops_of(review: Review) -> QuerySet[Workshop]:
@@ -77,22 +99,23 @@ def may_join(user: User, workshop: Workshop) -> bool:
 
 
 def coverage_warnings(workshop: Workshop) -> list[str]:
-    """Who is missing from the room: each warning says why it matters."""
-    stakeholders = workshop.review.stakeholders.all()
+    """Who is missing from the room: each warning says why it matters. A workshop read
+    through ``workshops_for`` carries the answers; another asks three questions."""
+    if getattr(workshop, "covers_indirect", None) is None:
+        workshop = _with_coverage(Workshop.objects.filter(pk=workshop.pk)).get()
+    covers = {name: getattr(workshop, f"covers_{name}") for name in COVERAGE}
     warnings = []
-    if not stakeholders.filter(
-        kind__in=[StakeholderKind.INDIRECT, StakeholderKind.EXCLUDED]
-    ).exists():
+    if not covers["indirect"]:
         warnings.append(
             "No indirect or excluded stakeholder: people affected without using the system, "
             "or left out of it, are the ones most often missed."
         )
-    if not stakeholders.filter(vulnerable=True).exists():
+    if not covers["vulnerable"]:
         warnings.append(
             "No vulnerable group is mapped: harms fall hardest on people with the least power "
             "to contest a decision."
         )
-    if not seats_of(workshop).exclude(represents_community="").exists():
+    if not covers["community"]:
         warnings.append(
             "No participant represents an impacted community: the people who bear the harms "
             "are not in the room."
@@ -117,127 +140,18 @@ def consequences_in_round(workshop: Workshop) -> QuerySet[Consequence]:
     return cards.filter(valence=focus) if focus else cards
 
 
-@dataclass(frozen=True)
-class BoardState:
-    """What a participant's board was rendered from, carried in its poll as a token: the
-    board's change counter, the number of harm cards, the latest harm and rating times
-    (changes made elsewhere, such as the register page, move them) and a hash of the parts
-    that re-render the whole board (round, status, stakeholders, the people in the room)."""
-
-    seq: int
-    cards: int
-    consequences: int
-    harm_ts: int
-    rating_ts: int
-    layout: str
-
-    def token(self) -> str:
-        return (
-            f"{self.seq}.{self.cards}.{self.consequences}.{self.harm_ts}.{self.rating_ts}."
-            f"{self.layout}"
-        )
-
-    @classmethod
-    def parse(cls, token: str | None) -> BoardState | None:
-        parts = (token or "").split(".")
-        if len(parts) != 6 or not all(p.isascii() and p.isdigit() for p in parts[:5]):
-            return None
-        if any(len(p) > 20 for p in parts):
-            return None
-        seq, cards, consequences, harm_ts, rating_ts = (int(p) for p in parts[:5])
-        return cls(seq, cards, consequences, harm_ts, rating_ts, parts[5])
-
-
-def _micros(moment: datetime | None) -> int:
-    return int(moment.timestamp() * 1_000_000) if moment else 0
-
-
-def _moment(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
-
-
-def board_state(workshop: Workshop) -> BoardState:
-    """Three queries whatever the number of cards (the workshop row, with its review, is
-    already loaded): the card counts and times, the stakeholders, the seats."""
-    cards = BoardCard.objects.filter(workshop=workshop).aggregate(
-        n=Count("id", distinct=True),
-        t=Max("harm__updated_at"),
-        r=Max("harm__ratings__updated_at"),
-    )
-    consequences = 0
-    if workshop.format == WorkshopFormat.CONSEQUENCE_SCANNING:
-        consequences = workshop.consequences.count()
-    layout = [
-        # Stakeholders have no timestamp of their own: their shown fields are the version.
-        list(
-            Stakeholder.objects.filter(review_id=workshop.review_id).values_list(
-                "id", "name", "kind", "vulnerable"
-            )
-        ),
-        list(seats_of(workshop).values_list("id", "represents_community")),
-        (workshop.updated_at, workshop.status, workshop.current_round, workshop.review.status),
-    ]
-    return BoardState(
-        seq=workshop.board_seq,
-        cards=cards["n"],
-        consequences=consequences,
-        harm_ts=_micros(cards["t"]),
-        rating_ts=_micros(cards["r"]),
-        layout=hashlib.sha256(repr(layout).encode()).hexdigest()[:16],
-    )
-
-
-def board_version(workshop: Workshop) -> str:
-    """Changes whenever anything on the live board changes (cards, ratings, votes,
-    consequences, the stakeholder and participant panels, the workshop and its review's
-    status); the board polls it."""
-    return board_state(workshop).token()
-
-
-@dataclass(frozen=True)
-class BoardChanges:
-    """What changed on a board since a participant's state: cards to update in place
-    (their shared part) and cards new to them (appended whole)."""
-
-    changed: list[Harm]
-    added: list[Harm]
-    changed_consequences: list[Consequence]
-    added_consequences: list[Consequence]
-
-
-def board_changes(workshop: Workshop, since: BoardState, now: BoardState) -> BoardChanges | None:
-    """The cards that changed after ``since``, or None when the whole board must be drawn
-    again (a new round or status, other stakeholders or people, a card taken off, or an
-    empty board getting its first card)."""
-    if since.layout != now.layout or since.seq > now.seq:
-        return None
-    if (since.cards == 0 and now.cards) or (since.consequences == 0 and now.consequences):
-        return None
-    rated_after = Rating.objects.filter(
-        harm_id=OuterRef("pk"), updated_at__gt=_moment(since.rating_ts)
-    )
-    harms = list(
-        cards_of(workshop)
-        .select_related("board_card")
-        .filter(
-            Q(board_card__seq__gt=since.seq)
-            | Q(updated_at__gt=_moment(since.harm_ts))
-            | Exists(rated_after)
-        )
-    )
-    added = [h for h in harms if h.board_card.added_seq > since.seq]
-    if since.cards + len(added) != now.cards:
-        return None  # a card was taken off the board (deleted in the register)
-    consequences: list[Consequence] = []
-    if workshop.format == WorkshopFormat.CONSEQUENCE_SCANNING:
-        consequences = list(consequences_in_round(workshop).filter(seq__gt=since.seq))
-    new_consequences = [c for c in consequences if c.added_seq > since.seq]
-    all_new = workshop.consequences.filter(added_seq__gt=since.seq).count() if consequences else 0
-    if since.consequences + all_new != now.consequences:
-        return None
-    return BoardChanges(
-        changed=[h for h in harms if h.board_card.added_seq <= since.seq],
-        added=added,
-        changed_consequences=[c for c in consequences if c.added_seq <= since.seq],
-        added_consequences=new_consequences,
-    )
+def invitation_problem(invitation: WorkshopInvitation | None) -> str | None:
+    """Why a link cannot be used, in words for the person holding it."""
+    if invitation is None:
+        return "This invitation link is not valid. Ask the facilitator for a new one."
+    if invitation.revoked_at is not None:
+        return "This invitation was withdrawn by the facilitator. Ask them for a new link."
+    if invitation.expires_at <= timezone.now():
+        return "This invitation has expired. Ask the facilitator for a new link."
+    if invitation.uses >= invitation.max_uses:
+        return "This invitation has been used as many times as it allows."
+    if invitation.workshop.status == WorkshopStatus.CLOSED:
+        return "This workshop has closed."
+    if freeze.is_frozen(invitation.workshop.review):
+        return "The review this workshop belongs to is finished, so the workshop is read-only."
+    return None

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.workshops import selectors
+from reviews.board import selectors as board_selectors
 from reviews.workshops import services as ws
 from tests.perf import fill
 
@@ -53,7 +53,7 @@ def test_a_poll_takes_the_same_queries_at_10_and_500_cards(
     workshop.refresh_from_db()
     client.force_login(seated)
     url = reverse("workshop_board_fragment", args=[workshop.pk])
-    version = selectors.board_version(workshop)
+    version = board_selectors.board_version(workshop)
     with django_assert_max_num_queries(9):
         assert client.get(url, {"v": version}).status_code == 204
     ws.card_rate(
