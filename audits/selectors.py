@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
 from orgs.models import Organization
 from reviews.models import AISystem, Review
@@ -13,6 +14,7 @@ from .engine.trend import trend as trend_of
 from .models import AuditRun, Dataset, GateVerdict, LaunchGate, RunStatus, Verdict
 
 User = AbstractBaseUser | AnonymousUser
+TREND_CACHE_SECONDS = 3600
 
 
 def datasets_for(user: User) -> QuerySet[Dataset]:
@@ -73,12 +75,15 @@ def latest_verdicts(review: Review) -> dict[int, GateVerdict]:
 def trend(system: AISystem, dimension: str | None = None) -> Trend:
     """Each summary metric of one dimension across the system's succeeded runs, oldest
     first; a run that did not audit the dimension is a gap (engine/trend.py)."""
-    runs = (
-        AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
-        .only("id", "finished_at", "summary")
-        .order_by("finished_at", "id")
-    )
-    return trend_of(
+    succeeded = AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
+    # A finished run never changes: the trend is remembered until a run is added or goes.
+    stamp = succeeded.aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"))
+    key = f"audit-trend:{system.pk}:{dimension}:{stamp['n']}:{stamp['last']}:{stamp['at']}"
+    remembered = cache.get(key)
+    if isinstance(remembered, Trend):
+        return remembered
+    runs = succeeded.only("id", "finished_at", "summary").order_by("finished_at", "id")
+    computed = trend_of(
         [
             (r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.summary)
             for r in runs
@@ -86,6 +91,8 @@ def trend(system: AISystem, dimension: str | None = None) -> Trend:
         ],
         dimension,
     )
+    cache.set(key, computed, TREND_CACHE_SECONDS)
+    return computed
 
 
 def run_list(user: User, organization: Organization) -> QuerySet[AuditRun]:

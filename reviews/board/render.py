@@ -139,16 +139,19 @@ def changes_context(
     workshop: Workshop,
     now: board_selectors.BoardState,
     changes: board_selectors.BoardChanges,
+    whole: bool = False,
 ) -> dict[str, Any]:
     """What a poll sends when cards changed: the shared part of each changed card (out of
-    band, from the cache), the matrix and count, and the cards new to this reader whole."""
+    band, from the cache), the matrix and count, and the cards new to this reader whole.
+    With ``whole`` (the answer to the reader's own write) changed cards come whole too,
+    with the reader's own rating and dots, and their votes left."""
     user = actor(request)
     version = now.token()
     may_read_harms = access.can(user, "harm.read", workshop.review)
     harms = changes.changed + changes.added
     aggs = harm_selectors.harm_aggregates(harms)
     live_parts = []
-    for harm in changes.changed:
+    for harm in [] if whole else changes.changed:
         agg = aggs[harm.pk]
         shared_author = harm_selectors.author_name(harm, None)
         key = state_key(harm.pk, harm.title, harm.description, harm.category_id, shared_author, agg)
@@ -159,7 +162,7 @@ def changes_context(
                 {"h": harm, "agg": agg, "shared_author": shared_author},
             )
         )
-    for card in changes.changed_consequences:
+    for card in [] if whole else changes.changed_consequences:
         shared_author = harm_selectors.author_name(card, None)
         harm_title = card.harm.title if card.harm else None
         key = state_key(
@@ -190,10 +193,13 @@ def changes_context(
         "card_count": now.cards,
         "cards": [],
         "consequences": [],
+        "replaced": [],
+        "replaced_consequences": [],
+        "whole": whole,
     }
     if workshop.format == "harms_modeling":
         context["matrix"] = matrix(workshop, version, may_read_harms, None)
-    if changes.added or changes.added_consequences:
+    if changes.added or changes.added_consequences or whole:
         # Cards new to this reader come whole, with the forms their seat allows.
         seat = selectors.has_seat(user, workshop)
         writable = (
@@ -201,11 +207,18 @@ def changes_context(
             and workshop.status == WorkshopStatus.OPEN
             and not freeze.is_frozen(workshop.review)
         )
-        rows = [harm_selectors.RegisterRow(h, aggs[h.pk], []) for h in changes.added]
+        rows = [harm_selectors.RegisterRow(h, aggs[h.pk], []) for h in harms]
+        views = card_views(user, workshop, rows)
+        replaced = views[: len(changes.changed)] if whole else []
         context.update(
             {
-                "cards": card_views(user, workshop, rows),
+                "cards": views[len(changes.changed) :],
+                "replaced": replaced,
                 "consequences": consequence_views(user, changes.added_consequences),
+                "replaced_consequences": (
+                    consequence_views(user, changes.changed_consequences) if whole else []
+                ),
+                "show_votes_left": whole and writable,
                 "writable": writable,
                 "votes_left": services.votes_left(user, workshop) if writable else 0,
                 "round": current_round(workshop),

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from reviews.harms.models import Harm, Rating, Stakeholder
@@ -82,6 +83,31 @@ def board_state(workshop: Workshop) -> BoardState:
         rating_ts=_micros(cards["r"]),
         layout=hashlib.sha256(repr(layout).encode()).hexdigest()[:16],
     )
+
+
+# How long a poll may answer from a worker's remembered state. Writes through the board
+# move ``board_seq`` and the workshop's own fields, which are part of the key, so they show
+# at once; only changes made elsewhere (the register page, a membership) wait this long.
+STATE_SECONDS = 1.0
+
+
+def polled_board_state(workshop: Workshop) -> BoardState:
+    """``board_state`` remembered for a second per workshop row state: fifty participants
+    polling an unchanged board cost one computation a second, not fifty."""
+    parts = (
+        workshop.pk,
+        workshop.board_seq,
+        _micros(workshop.updated_at),
+        workshop.status,
+        workshop.current_round,
+        workshop.review.status,
+    )
+    key = "workshop-board:state:" + ":".join(str(p) for p in parts)
+    state = cache.get(key)
+    if not isinstance(state, BoardState):
+        state = board_state(workshop)
+        cache.set(key, state, STATE_SECONDS)
+    return state
 
 
 def board_version(workshop: Workshop) -> str:

@@ -62,8 +62,11 @@ def workshop_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the board with the state it shows (``v``): 204 while nothing
     has changed; the changed cards only (HTMX out-of-band swaps) when cards changed; the
     whole board when its round, status or people changed, or the state is unknown."""
-    workshop = _get_workshop(request, pk)
-    now = board_selectors.board_state(workshop)
+    # The poll's own read: scoped like every read, without the coverage flags the page shows.
+    workshop = get_object_or_404(
+        Workshop.objects.for_user(request.user).select_related("review"), pk=pk
+    )
+    now = board_selectors.polled_board_state(workshop)
     version = now.token()
     asked = request.GET.get("v")
     if asked == version:
@@ -86,6 +89,22 @@ def _after_write(
     request: HttpRequest, workshop: Workshop, error: str | None = None, ok: str | None = None
 ) -> HttpResponse:
     if is_htmx(request):
+        since = board_selectors.BoardState.parse(request.POST.get("v"))
+        if since is not None and error is None:
+            # The writer's board gets what changed since it was drawn (their own card
+            # whole), not all of it again: a rating a second stays cheap on a full board.
+            fresh = get_object_or_404(
+                Workshop.objects.for_user(request.user).select_related("review"), pk=workshop.pk
+            )
+            now = board_selectors.board_state(fresh)
+            changes = board_selectors.board_changes(fresh, since, now)
+            if changes is not None:
+                context = board_render.changes_context(request, fresh, now, changes, whole=True)
+                context["flash"] = ok
+                response = render(request, "workshops/_board_changes.html", context)
+                response["HX-Retarget"] = "#board-poll"
+                response["HX-Reswap"] = "outerHTML"
+                return response
         workshop = _get_workshop(request, workshop.pk)  # fresh, coverage flags included
         context = board_render.board_context(request, workshop)
         context["flash"] = error or ok

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 
 from reviews.models import Review
 
@@ -99,10 +99,19 @@ class RegisterRow:
     mitigations: list[Mitigation]
 
 
-def register_rows(harms: QuerySet[Harm]) -> list[RegisterRow]:
-    rows = list(harms.prefetch_related("stakeholders", "mitigations__owner"))
+def register_rows(harms: QuerySet[Harm], related: bool = True) -> list[RegisterRow]:
+    """Rows with their aggregates; with ``related``, their stakeholders and mitigations
+    too (a page of a long register reads those for its own rows: ``with_related``)."""
+    rows = list(harms.prefetch_related("stakeholders", "mitigations__owner") if related else harms)
     aggs = harm_aggregates(rows)
-    return [RegisterRow(h, aggs[h.pk], list(h.mitigations.all())) for h in rows]
+    return [RegisterRow(h, aggs[h.pk], list(h.mitigations.all()) if related else []) for h in rows]
+
+
+def with_related(rows: Sequence[RegisterRow]) -> None:
+    """Read the stakeholders and mitigations of these rows (two queries)."""
+    prefetch_related_objects([r.harm for r in rows], "stakeholders", "mitigations__owner")
+    for row in rows:
+        row.mitigations[:] = list(row.harm.mitigations.all())
 
 
 def uncovered_harms(review: Review) -> list[tuple[Harm, float]]:

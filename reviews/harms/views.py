@@ -72,7 +72,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     stakeholder = _digits(q.get("stakeholder"))
     if stakeholder is not None:
         harms = harms.filter(stakeholders=stakeholder)
-    rows = selectors.register_rows(harms)
+    rows = selectors.register_rows(harms, related=False)
     all_rows = rows
     if q.get("contested") in {"1", "yes", "true"}:
         rows = [r for r in rows if r.agg.contested]
@@ -89,6 +89,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     rows = sorted(rows, key=SORTS.get(sort, SORTS["risk"]))
 
     if q.get("format") == "csv":
+        selectors.with_related(rows)
         return _register_csv(review, rows, request.user)
 
     frozen = is_frozen(review)
@@ -96,6 +97,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     accepted = harm_acceptances_in_force(review)
     page = paginate(request, rows)  # the matrix and the CSV cover every row; the table pages
     rows = list(page.object_list)
+    selectors.with_related(rows)
     stakeholders = selectors.stakeholders_of(review)
     return render(
         request,

@@ -15,6 +15,34 @@ from tests.perf import fill
 from .conftest import add_harm
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_state(monkeypatch):
+    """A poll answers from a state remembered for a second (changes made outside the
+    board wait that long); these tests look at once."""
+    monkeypatch.setattr(board_selectors, "STATE_SECONDS", 0)
+
+
+def test_a_change_made_outside_the_board_waits_for_the_remembered_state_to_lapse(
+    workshop, seated, owner, category, client, monkeypatch
+):
+    from django.core.cache import cache
+
+    from reviews.harms import services as harms
+
+    monkeypatch.setattr(board_selectors, "STATE_SECONDS", 60)
+    harm = add_harm(seated, workshop, category, "Old wording")
+    client.force_login(seated)
+    url = reverse("workshop_board_fragment", args=[workshop.pk])
+    version = client.get(url).context["version"]
+    harms.harm_update(actor=owner, harm=harm, title="New wording")
+    assert client.get(url, {"v": version}).status_code == 204  # remembered
+    ws.card_rate(actor=seated, workshop=workshop, harm=harm, severity=2, likelihood=2, scale=2)
+    assert client.get(url, {"v": version}).status_code == 200  # a board write shows at once
+    cache.clear()  # what the lapse of STATE_SECONDS does
+    body = client.get(url, {"v": version}).content.decode()
+    assert "New wording" in body
+
+
 def _board(workshop, n, users):
     fill.board(workshop, n, users)
     workshop.refresh_from_db()
@@ -184,3 +212,28 @@ def test_a_token_that_is_not_a_board_state_gets_the_whole_board(workshop, seated
     for token in ["", "x", "1.2.3", "9" * 40 + ".1.1.1.1.abc", "1.1.1.1.1.x.y"]:
         response = client.get(url, {"v": token})
         assert response.status_code == 200 and 'id="board"' in response.content.decode()
+
+
+def test_the_writer_gets_their_card_whole_and_not_the_whole_board(
+    workshop, seated, category, client
+):
+    harm = add_harm(seated, workshop, category, "Mine to rate")
+    add_harm(seated, workshop, category, "Someone else's")
+    client.force_login(seated)
+    version = client.get(reverse("workshop_board", args=[workshop.pk])).context["version"]
+    response = client.post(
+        reverse("card_rate", args=[workshop.pk, harm.pk]),
+        {"severity": 5, "likelihood": 4, "scale": 3, "v": version},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and response["HX-Retarget"] == "#board-poll"
+    assert 'id="board"' not in body and "Someone else" not in body
+    assert f'id="card-{harm.pk}"' in body and "Update rating" in body
+    assert "risk 20" in body and 'id="votes-left"' in body
+    voted = client.post(
+        reverse("card_vote", args=[workshop.pk, harm.pk]),
+        {"v": response.context["version"]},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "− vote (1)" in voted and "you have 4 votes left" in voted
