@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
@@ -78,7 +80,9 @@ def trend(system: AISystem, dimension: str | None = None) -> Trend:
     succeeded = AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
     # A finished run never changes: the trend is remembered until a run is added or goes.
     stamp = succeeded.aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"))
-    key = f"audit-trend:{system.pk}:{dimension}:{stamp['n']}:{stamp['last']}:{stamp['at']}"
+    # Hashed: the dimension comes from the query string.
+    parts = repr((system.pk, dimension, stamp["n"], stamp["last"], stamp["at"]))
+    key = "audit-trend:" + hashlib.sha256(parts.encode()).hexdigest()
     remembered = cache.get(key)
     if isinstance(remembered, Trend):
         return remembered

@@ -3,7 +3,9 @@ one-view hello world under gunicorn side by side, logged-in sessions, timed requ
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 forethought_bench; created and dropped by the run), BENCH_PORT (default 8240; hello world
-on the next port), BENCH_WORKERS (gunicorn workers on each side, default 3).
+on the next port), BENCH_WORKERS and BENCH_THREADS (gunicorn workers on each side, default
+3, and threads per worker, default 4: the gthread worker, which waits on the database
+without holding a process).
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def servers():
     """gunicorn serving the app on PORT and hello world on HELLO_PORT, same workers."""
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     # --preload: the app is imported once before the workers fork, not on their first request.
-    common = ["--workers", str(WORKERS), "--preload", "--bind"]
+    threads = os.environ.get("BENCH_THREADS", "4")
+    common = ["--workers", str(WORKERS), "--threads", threads, "--preload", "--bind"]
     env = {**os.environ, **SERVER_ENV}
     procs = [
         subprocess.Popen(

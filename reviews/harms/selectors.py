@@ -114,14 +114,21 @@ def with_related(rows: Sequence[RegisterRow]) -> None:
         row.mitigations[:] = list(row.harm.mitigations.all())
 
 
-def uncovered_harms(review: Review) -> list[tuple[Harm, float]]:
+def uncovered_harms(
+    review: Review, rows: Sequence[RegisterRow] | None = None
+) -> list[tuple[Harm, float]]:
     """Harms at or above the organization's risk threshold without a live mitigation.
+    ``rows``, every harm of the review with its aggregate, spares reading them again.
 
     A mitigation marked "won't do" does not cover a harm; closed harms need none.
     """
     threshold = review.organization.mitigation_risk_threshold
-    harms = list(Harm.objects.filter(review=review).exclude(status=HarmStatus.CLOSED))
-    aggs = harm_aggregates(harms)
+    if rows is None:
+        harms = list(Harm.objects.filter(review=review).exclude(status=HarmStatus.CLOSED))
+        aggs = harm_aggregates(harms)
+    else:
+        harms = [r.harm for r in rows if r.harm.status != HarmStatus.CLOSED]
+        aggs = {r.harm.pk: r.agg for r in rows}
     covered = set(
         Mitigation.objects.filter(harm__in=harms)
         .exclude(status=MitigationStatus.WONT_DO)

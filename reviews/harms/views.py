@@ -74,6 +74,8 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
         harms = harms.filter(stakeholders=stakeholder)
     rows = selectors.register_rows(harms, related=False)
     all_rows = rows
+    # Unfiltered, the rows are every harm of the review: the coverage check reuses them.
+    every_harm = not any(q.get(k) for k in ("category", "family", "status", "stakeholder"))
     if q.get("contested") in {"1", "yes", "true"}:
         rows = [r for r in rows if r.agg.contested]
     try:
@@ -115,7 +117,9 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
             "matrix": matrix_svg(review, all_rows),
             "threshold": review.organization.mitigation_risk_threshold,
             "uncovered": [
-                (h, risk) for h, risk in selectors.uncovered_harms(review) if h.pk not in accepted
+                (h, risk)
+                for h, risk in selectors.uncovered_harms(review, all_rows if every_harm else None)
+                if h.pk not in accepted
             ],
             "frozen": frozen,
             "editor": access.can(user, "mitigation.create", review) and not frozen,
