@@ -9,6 +9,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -72,10 +73,21 @@ def workshop_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     if asked == version:
         return HttpResponse(status=204)
     since = board_selectors.BoardState.parse(asked)
+    # After a rating or a vote, the whole room asks "what changed since the same state?":
+    # an answer without new cards is the same for every reader of a kind, so it is drawn
+    # once and shared (new cards carry each reader's own forms, so those answers are not).
+    linked = access.can(request.user, "harm.read", workshop.review)
+    shared_key = board_render.state_key("delta", workshop.pk, asked, version, linked)
+    shared = cache.get(shared_key) if since else None
+    if shared is not None:
+        return HttpResponse(shared)
     changes = board_selectors.board_changes(workshop, since, now) if since else None
     if changes is not None:
         context = board_render.changes_context(request, workshop, now, changes)
-        return render(request, "workshops/_board_changes.html", context)
+        response = render(request, "workshops/_board_changes.html", context)
+        if not (changes.added or changes.added_consequences):
+            cache.set(shared_key, response.content, board_render.BOARD_CACHE_SECONDS)
+        return response
     response = render(
         request, "workshops/_board.html", board_render.board_context(request, workshop, version)
     )
