@@ -26,4 +26,4 @@ RUN mkdir -p /app/var && chown -R forethought:forethought /app/var \
 
 USER forethought
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--preload", "--access-logfile", "-"]

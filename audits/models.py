@@ -58,6 +58,9 @@ class AuditRun(TenantModel):
     progress = models.PositiveSmallIntegerField(default=0)
     parts = models.PositiveSmallIntegerField(default=1)
     result = models.JSONField(null=True, blank=True)
+    # Written with the result (engine/trend.py ``summary_of``): what lists and the trend
+    # show, so they never load a full result.
+    summary = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(blank=True)
     timings = models.JSONField(default=dict, blank=True)
     worker = models.CharField(max_length=200, blank=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
 from orgs.models import Organization
 from reviews.models import AISystem, Review
@@ -13,6 +16,7 @@ from .engine.trend import trend as trend_of
 from .models import AuditRun, Dataset, GateVerdict, LaunchGate, RunStatus, Verdict
 
 User = AbstractBaseUser | AnonymousUser
+TREND_CACHE_SECONDS = 3600
 
 
 def datasets_for(user: User) -> QuerySet[Dataset]:
@@ -20,7 +24,13 @@ def datasets_for(user: User) -> QuerySet[Dataset]:
 
 
 def runs_for(user: User) -> QuerySet[AuditRun]:
-    return AuditRun.objects.for_user(user).select_related("review__system", "dataset", "created_by")
+    """Runs without their result (it can take megabytes): a page that shows one result
+    loads it for that run only, when it reads ``run.result``."""
+    return (
+        AuditRun.objects.for_user(user)
+        .select_related("review__system", "dataset", "created_by")
+        .defer("result")
+    )
 
 
 def runs_of(review: Review) -> QuerySet[AuditRun]:
@@ -67,15 +77,26 @@ def latest_verdicts(review: Review) -> dict[int, GateVerdict]:
 def trend(system: AISystem, dimension: str | None = None) -> Trend:
     """Each summary metric of one dimension across the system's succeeded runs, oldest
     first; a run that did not audit the dimension is a gap (engine/trend.py)."""
-    runs = (
-        AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
-        .only("id", "finished_at", "result")
-        .order_by("finished_at", "id")
-    )
-    return trend_of(
-        [(r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.result) for r in runs if r.result],
+    succeeded = AuditRun.objects.filter(review__system=system, status=RunStatus.SUCCEEDED)
+    # A finished run never changes: the trend is remembered until a run is added or goes.
+    stamp = succeeded.aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"))
+    # Hashed: the dimension comes from the query string.
+    parts = repr((system.pk, dimension, stamp["n"], stamp["last"], stamp["at"]))
+    key = "audit-trend:" + hashlib.sha256(parts.encode()).hexdigest()
+    remembered = cache.get(key)
+    if isinstance(remembered, Trend):
+        return remembered
+    runs = succeeded.only("id", "finished_at", "summary").order_by("finished_at", "id")
+    computed = trend_of(
+        [
+            (r.pk, f"#{r.pk} {r.finished_at:%Y-%m-%d}", r.summary)
+            for r in runs
+            if r.summary.get("dimensions")
+        ],
         dimension,
     )
+    cache.set(key, computed, TREND_CACHE_SECONDS)
+    return computed
 
 
 def run_list(user: User, organization: Organization) -> QuerySet[AuditRun]:
@@ -84,7 +105,13 @@ def run_list(user: User, organization: Organization) -> QuerySet[AuditRun]:
     counts = {
         f"gates_{v}": Count("verdicts", filter=Q(verdicts__verdict=v)) for v in Verdict.values
     }
-    return runs_for(user).filter(organization=organization).defer("result").annotate(**counts)
+    # Meta.ordering does not apply to a query with aggregates: order explicitly.
+    return (
+        runs_for(user)
+        .filter(organization=organization)
+        .annotate(**counts)
+        .order_by("-created_at", "-id")
+    )
 
 
 def gate_dimensions(review: Review) -> list[str]:

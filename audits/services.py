@@ -39,6 +39,7 @@ from .engine.counts import file_format, merge, read_header, row_count
 from .engine.errors import AuditInputError
 from .engine.mapping import SAMPLE_ROWS, check_mapping, profile
 from .engine.reading import read_sample
+from .engine.trend import summary_of
 from .models import (
     AuditRun,
     Dataset,
@@ -344,6 +345,7 @@ def audit_store_result(*, run_id: int, result: dict[str, Any]) -> AuditRun:
     run.status = RunStatus.SUCCEEDED
     run.progress = 100
     run.result = result
+    run.summary = summary_of(result)
     run.timings = result.get("timings", {})
     run.finished_at = timezone.now()
     run.error = ""

@@ -3,28 +3,38 @@ system's metrics, and a review's launch gates."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.web import actor, current_organization, submit
+from orgs.web import actor, current_organization, paginate, submit
 from reviews.freeze import is_frozen
 from reviews.harms.selectors import harms_for
 from reviews.models import Review
 from reviews.selectors import reviews_for, reviews_where, systems_for
 
 from . import charts, selectors, services
+from .chart_store import RUN_CHARTS, digest, run_chart_etag, run_chart_name, stored_svg
 from .engine.mapping import guess_mapping
 from .engine.names import GLOSSARY, SECTIONS, label
 from .forms import DatasetForm, LaunchGateForm, RunForm, gate_initial
 from .models import AuditRun, LaunchGate, RunStatus, Verdict
+
+TREND_TABLE_ROWS = 50
 
 
 @login_required
@@ -53,8 +63,13 @@ def audit_home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "can_run": access.can(request.user, "audit.run", organization),
-            "runs": selectors.run_list(request.user, organization)[:50],
-            "datasets": selectors.datasets_for(request.user).filter(organization=organization)[:20],
+            "runs": paginate(request, selectors.run_list(request.user, organization)),
+            "datasets": paginate(
+                request,
+                selectors.datasets_for(request.user).filter(organization=organization),
+                per_page=20,
+                param="datasets",
+            ),
         },
     )
 
@@ -95,10 +110,15 @@ def _run_context(run: AuditRun) -> dict[str, Any]:
         dims = [
             {
                 "d": dim,
-                "rates_svg": charts.group_rates_svg(dim),
-                "impact_svg": charts.impact_ratio_svg(dim),
+                "index": i,
+                "rates_svg": stored_svg(
+                    run_chart_name(run, i, "rates"), partial(charts.group_rates_svg, dim)
+                ),
+                "impact_svg": stored_svg(
+                    run_chart_name(run, i, "impact"), partial(charts.impact_ratio_svg, dim)
+                ),
             }
-            for dim in run.result["dimensions"]
+            for i, dim in enumerate(run.result["dimensions"])
         ]
         context.update(
             {
@@ -128,6 +148,26 @@ def audit_run_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def audit_run_chart(request: HttpRequest, pk: int, dimension: int, kind: str) -> HttpResponse:
+    """One chart of a finished run as SVG, drawn once and stored; browsers keep it (ETag,
+    Cache-Control) and ask again with If-None-Match, answered 304 without reading the run's
+    result."""
+    run = get_object_or_404(selectors.runs_for(request.user), pk=pk)
+    if kind not in RUN_CHARTS or run.status != RunStatus.SUCCEEDED:
+        raise Http404("No such chart.")
+    etag = run_chart_etag(run, dimension, kind)
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers=headers)
+    dims = (run.result or {}).get("dimensions") or []
+    if dimension >= len(dims):
+        raise Http404("No such chart.")
+    draw = charts.group_rates_svg if kind == "rates" else charts.impact_ratio_svg
+    svg = stored_svg(run_chart_name(run, dimension, kind), partial(draw, dims[dimension]))
+    return HttpResponse(svg, content_type="image/svg+xml", headers=headers)
+
+
+@login_required
 def audit_run_json(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(selectors.runs_for(request.user), pk=pk)
     if run.status != RunStatus.SUCCEEDED or run.result is None:
@@ -150,8 +190,15 @@ def system_trend(request: HttpRequest, pk: int) -> HttpResponse:
     charts_ = [
         {
             "metric": name,
-            "svg": charts.trend_svg(label(name), points, thresholds.get(name)),
+            # Drawn once per set of points (a new run makes a new chart) and stored.
+            "svg": stored_svg(
+                f"trend-{system.pk}/{digest(name, points, thresholds.get(name))}",
+                partial(charts.trend_svg, label(name), points, thresholds.get(name)),
+            ),
             "points": points,
+            # The table under a chart lists the latest runs; a thousand rows per metric
+            # would make the page megabytes long.
+            "recent": points[-TREND_TABLE_ROWS:][::-1],
         }
         for name, points in trend.series.items()
     ]

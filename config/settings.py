@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "reviews.harms",
     "reviews.workshops",
     "reviews.feedback",
+    "reviews.board",
     "audits",
     "reviews.feedback.pages",
     "reviews.modelcards.documents",
@@ -344,6 +346,23 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "reviews.compliance.evidence.KIND_CHOICES",
         "StakeholderKindEnum": "reviews.harms.models.StakeholderKind",
     },
+}
+
+# --- Cache ------------------------------------------------------------------------------
+
+# Holds the live board's drawn parts (reviews/board/render.py), keyed by their content.
+# In-process by default (each gunicorn worker draws a change once); with CACHE_URL
+# (redis://...) the workers share one drawing, as docker-compose.yml sets.
+CACHE_URL = env_str("CACHE_URL")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+        }
+    )
 }
 
 # --- Celery -----------------------------------------------------------------------------

@@ -115,6 +115,7 @@ urlpatterns = [
     path("", include("reviews.harms.urls")),
     path("", include("reviews.workshops.urls")),
     path("", include("reviews.feedback.pages.urls")),
+    path("", include("reviews.board.urls")),
     path("", include("audits.urls")),
     path("", include("reviews.modelcards.urls")),
     path("", include("reviews.frameworks.urls")),

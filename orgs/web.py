@@ -69,3 +69,17 @@ def save_form(form: forms.BaseForm, call: Callable[..., Any]) -> bool:
         form.add_error(exc.field if exc.field in form.fields else None, refusal_message(exc))
         return False
     return True
+
+
+PAGE_SIZE = 50
+
+
+def paginate(
+    request: HttpRequest, rows: Any, per_page: int = PAGE_SIZE, param: str = "page"
+) -> Any:
+    """One page of ``rows`` (``?page=``, the last page for a number past it, the first for
+    anything else): a list page stays the same size however long the history grows. The
+    template includes ``_pager.html`` with ``page``."""
+    from django.core.paginator import Paginator
+
+    return Paginator(rows, per_page).get_page(request.GET.get(param))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from orgs import access
 from orgs import selectors as org_selectors
 from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.web import actor, current_organization, form_error, save_form
+from orgs.web import actor, current_organization, form_error, paginate, save_form
 
 from . import freeze, readiness, selectors, services
 from .forms import (
@@ -59,11 +60,17 @@ def system_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Created {system.name}.")
                 return redirect("system_detail", pk=system.pk)
-    systems = selectors.systems_for(request.user, organization)
+    systems = selectors.systems_for(request.user, organization).annotate(
+        review_count=Count("reviews")
+    )
     return render(
         request,
         "reviews/system_list.html",
-        {"systems": systems, "form": form, "can_edit": can_edit},
+        {
+            "page": paginate(request, systems.order_by("name", "id")),
+            "form": form,
+            "can_edit": can_edit,
+        },
     )
 
 
@@ -106,7 +113,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/review_list.html",
-        {"reviews": reviews, "statuses": ReviewStatus.choices, "status": status},
+        {
+            "page": paginate(request, reviews.order_by("-created_at", "-id")),
+            "statuses": ReviewStatus.choices,
+            "status": status,
+        },
     )
 
 

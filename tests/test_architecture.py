@@ -32,6 +32,7 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.harms", "harms", 4),
     ("reviews.workshops", "workshops", 5),
     ("reviews.feedback", "feedback", 5),
+    ("reviews.board", "board", 6),
     ("audits", "audits", 5),
     ("reviews.feedback.pages", "feedback_pages", 6),
     # Model card documents (sections, formats, diff) are pure: no Django, no project app.
@@ -51,7 +52,8 @@ APPS: list[tuple[str, str, int]] = [
 # lead back to them, which the cycle check proves).
 COMPOSITION = {"reviews.readiness"}
 ENGINE = "audits.engine"
-ENGINE_ALLOWED = {"numpy", "pandas", "pyarrow", "scipy", "yaml", "__future__"}
+# matplotlib draws the charts (engine/charts.py): a library, no Django and no project code.
+ENGINE_ALLOWED = {"numpy", "pandas", "pyarrow", "scipy", "matplotlib", "yaml", "__future__"}
 MAX_APP_LINES = 1500
 MAX_MODULE_LINES = 500
 # Apps past the size, each with the ceiling it may not pass and the split that brings it

@@ -55,3 +55,24 @@ def trend(runs: Sequence[tuple[int, str, dict[str, Any]]], dimension: str | None
             value = (summary or {}).get("value")
             points.append(TrendPoint(run_id, label, value, ci[0], ci[1], dim is not None))
     return Trend(dimension, sorted(names), series if runs else {}, gaps)
+
+
+def summary_of(result: dict[str, Any]) -> dict[str, Any]:
+    """What list pages and the trend read of a result, kept beside it when a run finishes:
+    the row count, the mode, the number of warnings and each dimension's summary metrics
+    (value and interval). A few kilobytes, where the full result can take megabytes."""
+    return {
+        "rows": result.get("rows"),
+        "mode": result.get("mode"),
+        "warnings": len(result.get("warnings") or []),
+        "dimensions": [
+            {
+                "name": d["name"],
+                "summary": {
+                    name: {"value": (m or {}).get("value"), "ci": (m or {}).get("ci")}
+                    for name, m in (d.get("summary") or {}).items()
+                },
+            }
+            for d in result.get("dimensions") or []
+        ],
+    }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from reviews.models import Review
 
@@ -99,20 +99,36 @@ class RegisterRow:
     mitigations: list[Mitigation]
 
 
-def register_rows(harms: QuerySet[Harm]) -> list[RegisterRow]:
-    rows = list(harms.prefetch_related("stakeholders", "mitigations__owner"))
+def register_rows(harms: QuerySet[Harm], related: bool = True) -> list[RegisterRow]:
+    """Rows with their aggregates; with ``related``, their stakeholders and mitigations
+    too (a page of a long register reads those for its own rows: ``with_related``)."""
+    rows = list(harms.prefetch_related("stakeholders", "mitigations__owner") if related else harms)
     aggs = harm_aggregates(rows)
-    return [RegisterRow(h, aggs[h.pk], list(h.mitigations.all())) for h in rows]
+    return [RegisterRow(h, aggs[h.pk], list(h.mitigations.all()) if related else []) for h in rows]
 
 
-def uncovered_harms(review: Review) -> list[tuple[Harm, float]]:
+def with_related(rows: Sequence[RegisterRow]) -> None:
+    """Read the stakeholders and mitigations of these rows (two queries)."""
+    prefetch_related_objects([r.harm for r in rows], "stakeholders", "mitigations__owner")
+    for row in rows:
+        row.mitigations[:] = list(row.harm.mitigations.all())
+
+
+def uncovered_harms(
+    review: Review, rows: Sequence[RegisterRow] | None = None
+) -> list[tuple[Harm, float]]:
     """Harms at or above the organization's risk threshold without a live mitigation.
+    ``rows``, every harm of the review with its aggregate, spares reading them again.
 
     A mitigation marked "won't do" does not cover a harm; closed harms need none.
     """
     threshold = review.organization.mitigation_risk_threshold
-    harms = list(Harm.objects.filter(review=review).exclude(status=HarmStatus.CLOSED))
-    aggs = harm_aggregates(harms)
+    if rows is None:
+        harms = list(Harm.objects.filter(review=review).exclude(status=HarmStatus.CLOSED))
+        aggs = harm_aggregates(harms)
+    else:
+        harms = [r.harm for r in rows if r.harm.status != HarmStatus.CLOSED]
+        aggs = {r.harm.pk: r.agg for r in rows}
     covered = set(
         Mitigation.objects.filter(harm__in=harms)
         .exclude(status=MitigationStatus.WONT_DO)

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from orgs.web import actor, submit
+from orgs.web import actor, paginate, submit
 from reviews.freeze import is_frozen
 from reviews.models import Review
 from reviews.selectors import harm_acceptances_in_force, reviews_for
@@ -74,8 +74,10 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     stakeholder = _digits(q.get("stakeholder"))
     if stakeholder is not None:
         harms = harms.filter(stakeholders=stakeholder)
-    rows = selectors.register_rows(selectors.with_feedback_counts(harms))
+    rows = selectors.register_rows(selectors.with_feedback_counts(harms), related=False)
     all_rows = rows
+    # Unfiltered, the rows are every harm of the review: the coverage check reuses them.
+    every_harm = not any(q.get(k) for k in ("category", "family", "status", "stakeholder"))
     if q.get("contested") in {"1", "yes", "true"}:
         rows = [r for r in rows if r.agg.contested]
     try:
@@ -91,11 +93,15 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
     rows = sorted(rows, key=SORTS.get(sort, SORTS["risk"]))
 
     if q.get("format") == "csv":
+        selectors.with_related(rows)
         return _register_csv(review, rows, request.user)
 
     frozen = is_frozen(review)
     user = request.user
     accepted = harm_acceptances_in_force(review)
+    page = paginate(request, rows)  # the matrix and the CSV cover every row; the table pages
+    rows = list(page.object_list)
+    selectors.with_related(rows)
     stakeholders = selectors.stakeholders_of(review)
     return render(
         request,
@@ -113,7 +119,9 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
             "matrix": matrix_svg(review, all_rows),
             "threshold": review.organization.mitigation_risk_threshold,
             "uncovered": [
-                (h, risk) for h, risk in selectors.uncovered_harms(review) if h.pk not in accepted
+                (h, risk)
+                for h, risk in selectors.uncovered_harms(review, all_rows if every_harm else None)
+                if h.pk not in accepted
             ],
             "frozen": frozen,
             "editor": access.can(user, "mitigation.create", review) and not frozen,
@@ -135,6 +143,7 @@ def harm_register(request: HttpRequest, pk: int) -> HttpResponse:
             "stakeholders": stakeholders,
             "statuses": HarmStatus.choices,
             "q": q,
+            "page": page,
             "sort": sort,
             "csv_query": urlencode({**q.dict(), "format": "csv"}),
         },

@@ -45,6 +45,9 @@ class Workshop(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The live board's change counter: every write through the board adds one and stamps
+    # the cards it touched with the new value, so a poll asks "what changed after N?".
+    board_seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     read_action = "workshop.read"
     access_paths = {"seated": "participants__user", "facilitates": "facilitator"}
@@ -118,6 +121,9 @@ class BoardCard(TenantModel):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="cards")
     harm = models.OneToOneField(Harm, on_delete=models.CASCADE, related_name="board_card")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The workshop's ``board_seq`` when the card was added and when it last changed.
+    added_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     read_action = "workshop.read"
     access_paths = {"seated": "workshop__participants__user"}
@@ -154,6 +160,8 @@ class Consequence(TenantModel):
     author_hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    added_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     read_action = "consequence.read"
     access_paths = {"seated": "workshop__participants__user"}

@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from orgs import access
 from orgs.models import Membership
-from reviews.harms.models import Harm, Rating, Stakeholder, StakeholderKind, Vote
+from reviews import freeze
+from reviews.harms.models import Harm, Stakeholder, StakeholderKind
 from reviews.models import Review
 
-from .models import Consequence, Workshop, WorkshopInvitation, WorkshopParticipant
+from .models import (
+    Consequence,
+    Workshop,
+    WorkshopInvitation,
+    WorkshopParticipant,
+    WorkshopStatus,
+)
 from .rounds import current_round
 
 User = AbstractBaseUser | AnonymousUser
 
 
+COVERAGE = ("indirect", "vulnerable", "community")
+
+
+def _with_coverage(workshops: QuerySet[Workshop]) -> QuerySet[Workshop]:
+    """Who the room covers, as three flags read with the workshops (``coverage_warnings``)."""
+    stakeholders = Stakeholder.objects.filter(review_id=OuterRef("review_id"))
+    standing = Membership.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=OuterRef("user_id")
+    )
+    community_seats = (
+        WorkshopParticipant.objects.filter(workshop_id=OuterRef("pk"))
+        .exclude(represents_community="")
+        .filter(Exists(standing))
+    )
+    return workshops.annotate(
+        covers_indirect=Exists(
+            stakeholders.filter(kind__in=[StakeholderKind.INDIRECT, StakeholderKind.EXCLUDED])
+        ),
+        covers_vulnerable=Exists(stakeholders.filter(vulnerable=True)),
+        covers_community=Exists(community_seats),
+    )
+
+
 def workshops_for(user: User) -> QuerySet[Workshop]:
-    return Workshop.objects.for_user(user).select_related("review", "facilitator")
+    """Workshops the user may open, each with its coverage flags, so a list asks no
+    question per row."""
+    return _with_coverage(Workshop.objects.for_user(user).select_related("review", "facilitator"))
 
 
 def workshops_of(review: Review) -> QuerySet[Workshop]:
@@ -68,22 +99,23 @@ def may_join(user: User, workshop: Workshop) -> bool:
 
 
 def coverage_warnings(workshop: Workshop) -> list[str]:
-    """Who is missing from the room: each warning says why it matters."""
-    stakeholders = workshop.review.stakeholders.all()
+    """Who is missing from the room: each warning says why it matters. A workshop read
+    through ``workshops_for`` carries the answers; another asks three questions."""
+    if getattr(workshop, "covers_indirect", None) is None:
+        workshop = _with_coverage(Workshop.objects.filter(pk=workshop.pk)).get()
+    covers = {name: getattr(workshop, f"covers_{name}") for name in COVERAGE}
     warnings = []
-    if not stakeholders.filter(
-        kind__in=[StakeholderKind.INDIRECT, StakeholderKind.EXCLUDED]
-    ).exists():
+    if not covers["indirect"]:
         warnings.append(
             "No indirect or excluded stakeholder: people affected without using the system, "
             "or left out of it, are the ones most often missed."
         )
-    if not stakeholders.filter(vulnerable=True).exists():
+    if not covers["vulnerable"]:
         warnings.append(
             "No vulnerable group is mapped: harms fall hardest on people with the least power "
             "to contest a decision."
         )
-    if not seats_of(workshop).exclude(represents_community="").exists():
+    if not covers["community"]:
         warnings.append(
             "No participant represents an impacted community: the people who bear the harms "
             "are not in the room."
@@ -108,25 +140,18 @@ def consequences_in_round(workshop: Workshop) -> QuerySet[Consequence]:
     return cards.filter(valence=focus) if focus else cards
 
 
-def board_version(workshop: Workshop) -> str:
-    """Changes whenever anything on the live board changes (cards, ratings, votes,
-    consequences, the stakeholder and participant panels, the workshop and its review's
-    status); the board polls it."""
-    on_board = {"harm__board_card__workshop": workshop}
-    parts = [
-        Harm.objects.filter(board_card__workshop=workshop).aggregate(
-            n=Count("id"), t=Max("updated_at")
-        ),
-        Rating.objects.filter(**on_board).aggregate(n=Count("id"), t=Max("updated_at")),
-        Vote.objects.filter(**on_board).aggregate(n=Count("id"), t=Max("id")),
-        consequences_of(workshop).aggregate(n=Count("id"), t=Max("updated_at")),
-        # Stakeholders have no timestamp of their own: their shown fields are the version.
-        list(
-            Stakeholder.objects.filter(review_id=workshop.review_id).values_list(
-                "id", "name", "kind", "vulnerable"
-            )
-        ),
-        list(seats_of(workshop).values_list("id", "represents_community")),
-        (workshop.updated_at, workshop.status, workshop.current_round, workshop.review.status),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+def invitation_problem(invitation: WorkshopInvitation | None) -> str | None:
+    """Why a link cannot be used, in words for the person holding it."""
+    if invitation is None:
+        return "This invitation link is not valid. Ask the facilitator for a new one."
+    if invitation.revoked_at is not None:
+        return "This invitation was withdrawn by the facilitator. Ask them for a new link."
+    if invitation.expires_at <= timezone.now():
+        return "This invitation has expired. Ask the facilitator for a new link."
+    if invitation.uses >= invitation.max_uses:
+        return "This invitation has been used as many times as it allows."
+    if invitation.workshop.status == WorkshopStatus.CLOSED:
+        return "This workshop has closed."
+    if freeze.is_frozen(invitation.workshop.review):
+        return "The review this workshop belongs to is finished, so the workshop is read-only."
+    return None

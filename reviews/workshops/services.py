@@ -25,6 +25,7 @@ from reviews.harms.models import Disposition, Harm, HarmCategory, Rating, Stakeh
 from reviews.models import Review
 
 from . import selectors
+from .board_seq import stamp
 from .models import (
     BoardCard,
     Consequence,
@@ -35,6 +36,7 @@ from .models import (
     WorkshopStatus,
 )
 from .rounds import current_round, rounds_for
+from .selectors import invitation_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -332,23 +334,6 @@ def invitation_revoke(*, actor: User, invitation: WorkshopInvitation) -> Worksho
     return invitation
 
 
-def invitation_problem(invitation: WorkshopInvitation | None) -> str | None:
-    """Why a link cannot be used, in words for the person holding it."""
-    if invitation is None:
-        return "This invitation link is not valid. Ask the facilitator for a new one."
-    if invitation.revoked_at is not None:
-        return "This invitation was withdrawn by the facilitator. Ask them for a new link."
-    if invitation.expires_at <= timezone.now():
-        return "This invitation has expired. Ask the facilitator for a new link."
-    if invitation.uses >= invitation.max_uses:
-        return "This invitation has been used as many times as it allows."
-    if invitation.workshop.status == WorkshopStatus.CLOSED:
-        return "This workshop has closed."
-    if freeze.is_frozen(invitation.workshop.review):
-        return "The review this workshop belongs to is finished, so the workshop is read-only."
-    return None
-
-
 @transaction.atomic
 def invitation_accept(*, user: User, token: str) -> WorkshopParticipant:
     """Give the user a seat in the workshop; a newcomer to the organization becomes a
@@ -422,6 +407,7 @@ def card_add(
         organization_id=workshop.organization_id, workshop=workshop, harm=harm
     )
     log_change(actor=actor, verb="create", instance=card, anonymous=workshop.anonymous)
+    stamp(workshop, harm=harm, added=True)
     return harm
 
 
@@ -438,6 +424,7 @@ def card_update(
 ) -> Harm:
     """The author fixes the wording of their own card while the workshop is open."""
     workshop, permit = _contribute(actor, workshop)
+    stamp(workshop, harm=harm)
     return harms.harm_update(
         actor=actor,
         harm=_card(workshop, harm),
@@ -460,6 +447,7 @@ def card_rate(
     scale: int,
 ) -> tuple[Rating, bool]:
     workshop, permit = _contribute(actor, workshop)
+    stamp(workshop, harm=harm)
     return harms.rating_set(
         actor=actor,
         harm=_card(workshop, harm),
@@ -486,6 +474,7 @@ def card_vote(*, actor: User, workshop: Workshop, harm: Harm) -> Vote:
     harm = _card(workshop, harm)
     if votes_used(actor, workshop) >= workshop.votes_per_participant:
         raise Conflict(f"You have used all {workshop.votes_per_participant} of your votes.")
+    stamp(workshop, harm=harm)
     return harms.vote_add(actor=actor, harm=harm, permit=permit)
 
 
@@ -496,6 +485,7 @@ def card_unvote(*, actor: User, workshop: Workshop, harm: Harm) -> None:
     vote = Vote.objects.filter(harm=_card(workshop, harm), user_id=actor.pk).last()
     if vote is None:
         raise Conflict("You have no vote on this card.")
+    stamp(workshop, harm=harm)
     harms.vote_remove(actor=actor, vote=vote, permit=permit)
 
 
@@ -511,6 +501,7 @@ def stakeholder_add(
 ) -> Stakeholder:
     """A stakeholder of the review, named by someone in the workshop."""
     workshop, permit = _contribute(actor, workshop)
+    stamp(workshop)
     return harms.stakeholder_create(
         actor=actor,
         review=workshop.review,
@@ -560,6 +551,7 @@ def consequence_create(
         author_hidden=workshop.anonymous,
     )
     log_change(actor=actor, verb="create", instance=card, anonymous=workshop.anonymous)
+    stamp(workshop, consequence=card, added=True)
     return card
 
 
@@ -575,6 +567,8 @@ def consequence_sort(*, actor: User, consequence: Consequence, disposition: str)
         changes={"disposition": disposition},
         anonymous=workshop.anonymous,
     )
+    # Everyone else's board shows the new column: the card is stamped as changed.
+    stamp(workshop, consequence=consequence)
     return consequence
 
 
@@ -619,4 +613,6 @@ def consequence_to_harm(
     apply_changes(
         actor=actor, instance=consequence, changes={"harm": harm}, anonymous=workshop.anonymous
     )
+    stamp(workshop, harm=harm, added=True)
+    stamp(workshop, consequence=consequence)
     return harm, True

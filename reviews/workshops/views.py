@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -21,25 +18,21 @@ from django.views.decorators.http import require_POST
 from orgs import access
 from orgs.members.forms import SignupForm
 from orgs.plumbing.errors import PermissionDenied, ServiceError, refusal_message
-from orgs.web import actor, current_organization, form_error, is_htmx, submit
-from reviews import freeze
-from reviews.harms import selectors as harm_selectors
-from reviews.harms.forms import HarmCardForm, RatingForm, StakeholderForm
-from reviews.harms.models import Harm, Vote
-from reviews.harms.views import matrix_svg
+from orgs.web import actor, current_organization, paginate, submit
+from reviews.harms.forms import StakeholderForm
 from reviews.selectors import reviews_where
 
 from . import selectors, services
 from .forms import (
-    CategoryForm,
-    ConsequenceForm,
     InvitationForm,
-    SortForm,
     WorkshopEditForm,
     WorkshopForm,
 )
-from .models import Workshop, WorkshopInvitation, WorkshopStatus
-from .rounds import current_round, rounds_for
+from .models import Workshop, WorkshopInvitation
+
+# Cached board parts are keyed by their content, so they never go stale; they only need to
+# outlive a round of polls.
+BOARD_CACHE_SECONDS = 600
 
 
 @login_required
@@ -61,90 +54,21 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workshops/workshop_list.html",
-        {"workshops": workshops, "form": form, "can_create": can_create},
-    )
-
-
-def _board_context(
-    request: HttpRequest, workshop: Workshop, version: str | None = None
-) -> dict[str, Any]:
-    user = actor(request)
-    rows = harm_selectors.register_rows(selectors.cards_of(workshop))
-    mine = harm_selectors.own_ratings(user, (r.harm for r in rows))
-    my_votes: dict[int, list[int]] = {}
-    for vote in Vote.objects.filter(harm__board_card__workshop=workshop, user_id=user.pk):
-        my_votes.setdefault(vote.harm_id, []).append(vote.pk)
-    cards = [
         {
-            "row": row,
-            "author": harm_selectors.author_name(row.harm, user),
-            "mine": mine.get(row.harm.pk),
-            "my_votes": my_votes.get(row.harm.pk, []),
-        }
-        for row in rows
-    ]
-    consequences = [
-        {"card": c, "author": harm_selectors.author_name(c, user)}
-        for c in selectors.consequences_in_round(workshop)
-    ]
-    seat = selectors.has_seat(user, workshop)
-    frozen = freeze.is_frozen(workshop.review)
-    can_run = selectors.can_run(user, workshop)
-    return {
-        "workshop": workshop,
-        "round": current_round(workshop),
-        "rounds": rounds_for(workshop.format),
-        "cards": cards,
-        "consequences": consequences,
-        "matrix": matrix_svg(
-            workshop.review, rows, linked=access.can(user, "harm.read", workshop.review)
-        ),
-        "version": version or selectors.board_version(workshop),
-        "can_run": can_run,
-        "seat": seat,
-        "frozen": frozen,
-        "writable": seat and workshop.status == WorkshopStatus.OPEN and not frozen,
-        "votes_left": services.votes_left(user, workshop),
-        "scale": range(1, 6),
-        # The panels beside the cards, refreshed with them.
-        "stakeholders": harm_selectors.stakeholders_of(workshop.review),
-        "participants": selectors.seats_of(workshop),
-        "coverage": selectors.coverage_warnings(workshop) if can_run else [],
-        "categories": harm_selectors.categories(),
-        "may_read_harms": access.can(user, "harm.read", workshop.review),
-    }
+            "page": paginate(request, workshops),
+            "form": form,
+            "can_create": can_create,
+            # One answer for every row: reading reviews depends on the role alone.
+            "may_read_reviews": access.can(request.user, "review.read", organization),
+        },
+    )
 
 
 def _get_workshop(request: HttpRequest, pk: int) -> Workshop:
     return get_object_or_404(selectors.workshops_for(request.user), pk=pk)
 
 
-def _get_card(request: HttpRequest, workshop: Workshop, harm_pk: int) -> Harm:
-    return get_object_or_404(selectors.cards_of(workshop), pk=harm_pk)
-
-
-@login_required
-def workshop_board(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = _get_workshop(request, pk)
-    context = _board_context(request, workshop)
-    may_edit = access.can(request.user, "workshop.update", workshop)
-    context.update(
-        {
-            "card_form": HarmCardForm(stakeholders=context["stakeholders"]),
-            "stakeholder_form": StakeholderForm(),
-            "consequence_form": ConsequenceForm(valence=context["round"].valence),
-            "invitation_form": InvitationForm(),
-            "invitations": _invitation_forms(workshop) if context["can_run"] else [],
-            "edit_form": _edit_form(workshop) if may_edit else None,
-            "deletable": not selectors.in_use(workshop),
-            "may_read_review": access.can(request.user, "review.read", workshop.review),
-            "may_join": selectors.may_join(request.user, workshop),
-        }
-    )
-    return render(request, "workshops/board.html", context)
-
-
-def _edit_form(workshop: Workshop, data: Any = None) -> WorkshopEditForm:
+def edit_form(workshop: Workshop, data: Any = None) -> WorkshopEditForm:
     fields = ["title", "facilitator", "scheduled_at", "anonymous", "votes_per_participant"]
     return WorkshopEditForm(
         data,
@@ -164,7 +88,7 @@ def _invitation_form(invitation: WorkshopInvitation, data: Any = None) -> Invita
     )
 
 
-def _invitation_forms(workshop: Workshop) -> list[tuple[WorkshopInvitation, InvitationForm]]:
+def invitation_forms(workshop: Workshop) -> list[tuple[WorkshopInvitation, InvitationForm]]:
     return [(inv, _invitation_form(inv)) for inv in workshop.invitations.all()]
 
 
@@ -177,7 +101,7 @@ def _changes(form: Any) -> dict[str, Any]:
 @require_POST
 def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
-    form = _edit_form(workshop, request.POST)
+    form = edit_form(workshop, request.POST)
     submit(
         request,
         form,
@@ -206,84 +130,6 @@ def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def workshop_board_fragment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled every second by the board; 204 (no swap) while nothing has changed."""
-    workshop = _get_workshop(request, pk)
-    version = selectors.board_version(workshop)
-    if request.GET.get("v") == version:
-        return HttpResponse(status=204)
-    return render(request, "workshops/_board.html", _board_context(request, workshop, version))
-
-
-def _after_write(
-    request: HttpRequest, workshop: Workshop, error: str | None = None, ok: str | None = None
-) -> HttpResponse:
-    if is_htmx(request):
-        workshop.refresh_from_db()
-        context = _board_context(request, workshop)
-        context["flash"] = error or ok
-        context["flash_error"] = bool(error)
-        return render(request, "workshops/_board.html", context, status=200)
-    if error:
-        messages.error(request, error)
-    elif ok:
-        messages.success(request, ok)
-    return redirect("workshop_board", pk=workshop.pk)
-
-
-def _run(
-    request: HttpRequest,
-    workshop: Workshop,
-    call: Callable[..., object],
-    form: forms.Form | None = None,
-    ok: str | None = None,
-) -> HttpResponse:
-    """Validate the form, call the service with its data, and answer the board (or, without
-    HTMX, redirect to it) with what happened."""
-    if form is not None and not form.is_valid():
-        return _after_write(request, workshop, error=form_error(form))
-    try:
-        call(**(form.cleaned_data if form is not None else {}))
-    except (ServiceError, PermissionDenied) as exc:
-        return _after_write(request, workshop, error=refusal_message(exc))
-    return _after_write(request, workshop, ok=ok)
-
-
-@login_required
-@require_POST
-def workshop_add_card(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = _get_workshop(request, pk)
-    form = HarmCardForm(request.POST, stakeholders=harm_selectors.stakeholders_of(workshop.review))
-    add = partial(services.card_add, actor=actor(request), workshop=workshop)
-    return _run(request, workshop, add, form, ok="Card added.")
-
-
-@login_required
-@require_POST
-def workshop_add_consequence(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = _get_workshop(request, pk)
-    add = partial(services.consequence_create, actor=actor(request), workshop=workshop)
-    return _run(request, workshop, add, ConsequenceForm(request.POST), ok="Consequence added.")
-
-
-@login_required
-@require_POST
-def consequence_sort(request: HttpRequest, pk: int) -> HttpResponse:
-    card = get_object_or_404(selectors.consequences_for(request.user), pk=pk)
-    sort = partial(services.consequence_sort, actor=actor(request), consequence=card)
-    return _run(request, card.workshop, sort, SortForm(request.POST))
-
-
-@login_required
-@require_POST
-def consequence_to_harm(request: HttpRequest, pk: int) -> HttpResponse:
-    card = get_object_or_404(selectors.consequences_for(request.user), pk=pk)
-    make = partial(services.consequence_to_harm, actor=actor(request), consequence=card)
-    ok = "The consequence is now a harm card of the review's register."
-    return _run(request, card.workshop, make, CategoryForm(request.POST), ok=ok)
-
-
-@login_required
 @require_POST
 def workshop_add_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = _get_workshop(request, pk)
@@ -294,26 +140,6 @@ def workshop_add_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
         "Stakeholder added.",
     )
     return redirect("workshop_board", pk=pk)
-
-
-@login_required
-@require_POST
-def card_rate(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
-    workshop = _get_workshop(request, pk)
-    card = _get_card(request, workshop, harm)
-    rate = partial(services.card_rate, actor=actor(request), workshop=workshop, harm=card)
-    return _run(request, workshop, rate, RatingForm(request.POST))
-
-
-@login_required
-@require_POST
-def card_vote(request: HttpRequest, pk: int, harm: int) -> HttpResponse:
-    workshop = _get_workshop(request, pk)
-    card = _get_card(request, workshop, harm)
-    vote = services.card_unvote if request.POST.get("remove") else services.card_vote
-    return _run(
-        request, workshop, partial(vote, actor=actor(request), workshop=workshop, harm=card)
-    )
 
 
 @login_required
@@ -371,7 +197,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Open to anyone holding the link: a clear page for a dead link, never a login loop."""
     invitation = WorkshopInvitation.objects.select_related("workshop").filter(token=token).first()
-    problem = services.invitation_problem(invitation)
+    problem = selectors.invitation_problem(invitation)
     if problem or invitation is None:
         return render(request, "workshops/invitation.html", {"problem": problem}, status=410)
     workshop = invitation.workshop
