@@ -483,14 +483,11 @@ FEEDBACK_RATE_WINDOW_SECONDS = env_int("FEEDBACK_RATE_WINDOW_SECONDS", 3600)
 FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", 180)
 # The rate limiter's counters: Redis when REDIS_URL is set (shared by every web process),
 # else this process's memory.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
-    ),
-}
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}
+)
 # Signed PDF dossiers (docs/dossiers.md). The organization's signing key: a PEM private key
 # and certificate (and the chain up to its root), or a PKCS#12 bundle; each also as *_FILE
 # (a path whose contents are read; the PKCS#12 bundle is binary and only taken as a path).
