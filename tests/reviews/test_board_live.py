@@ -70,7 +70,8 @@ def test_the_board_page_and_a_full_poll_take_the_same_queries_at_10_and_500_card
         counts[n] = (page_queries, poll_queries)
     assert counts[10] == counts[500], counts
     page_queries, poll_queries = counts[500]
-    assert page_queries <= 40 and poll_queries <= 32, counts
+    # The page's share includes the header's policy checks (one per capability's link).
+    assert page_queries <= 45 and poll_queries <= 32, counts
 
 
 @pytest.mark.parametrize("n", [10, 500])
