@@ -12,7 +12,7 @@ from reviews.harms.models import Harm
 from reviews.models import Review
 
 from .engine.config import AuditConfig
-from .engine.names import SUMMARY_METRIC_CHOICES
+from .engine.names import SUMMARY_METRIC_CHOICES, label
 
 
 class Dataset(TenantModel):
@@ -126,7 +126,7 @@ class LaunchGate(TenantModel):
 
     def __str__(self) -> str:
         feature = self.sensitive_feature or "all features"
-        return f"{self.metric} on {feature} {self.comparator} {self.threshold}"
+        return f"{label(self.metric)} on {feature} {self.comparator} {self.threshold}"
 
 
 class Verdict(models.TextChoices):

@@ -30,6 +30,12 @@ class Command(BaseCommand):
             for module in modules:
                 if hasattr(module, "finish"):
                     module.finish(demo)
+        # Work that needs what ran when the transaction committed (in eager mode, the demo
+        # audit and its gate verdicts); with a real broker the audit may still be queued.
+        with transaction.atomic():
+            for module in modules:
+                if hasattr(module, "after_commit"):
+                    module.after_commit(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + "; ".join(demo.summary)))
         self.stdout.write(
             f"Log in at {site_url()}/ as demo / {DEMO_PASSWORD} "
