@@ -6,8 +6,8 @@ selectors and returns plain data, or ``None`` when the review does not use that 
 template, ``dossiers/pdf/<key>.html``, shows exactly that data. A section whose
 provider returns ``None`` is left out of the PDF, its table of contents and dossier.json.
 
-To add a capability (community feedback, regulation checklists, a model card) after it
-exists: write ``provide(review, shared) -> dict | None`` that returns only what the PDF
+To add a capability (as community feedback, regulation checklists and the model card
+were): write ``provide(review, shared) -> dict | None`` that returns only what the PDF
 shows (never personal data the capability keeps apart), a template
 ``templates/dossiers/pdf/<key>.html`` that reads ``section``, and insert
 ``Section(key, title, provide)`` into ``SECTIONS`` where it belongs;
@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from orgs.ledger.models import Event
+from reviews.feedback import dossier_section as feedback
+from reviews.modelcards import dossier_section as modelcard
 from reviews.models import Review
 
-from . import audit_sections, sections
+from . import audit_sections, checklists, sections
 from .sections import Data, moment
 
 SCHEMA = "forethought.dossier/1"
@@ -43,19 +45,28 @@ class Section:
 SECTIONS: list[Section] = [
     Section("summary", "Executive summary", sections.summary),
     Section("system", "System description", sections.system),
+    Section("modelcard", "Model card", modelcard.modelcard),
     Section("stakeholders", "Stakeholder map", sections.stakeholders),
     Section("harms", "Harm register and risk matrix", sections.harm_register),
     Section("contested", "Contested harms", sections.contested),
     Section("mitigations", "Mitigation plan", sections.mitigation_plan),
     Section("acceptances", "Risk acceptances", sections.acceptances),
-    # Community feedback, regulation checklists and the model card go here.
+    Section("feedback", "Community feedback", feedback.feedback),
+    Section(
+        "checklists",
+        "Regulation checklists and statement of applicability",
+        checklists.checklists,
+    ),
     Section("audits", "Audit results", audit_sections.audits),
     Section("signoffs", "Sign-offs", sections.signoffs),
     Section("appendix", "Appendix: provenance", lambda review, shared: appendix(shared)),
 ]
 # Lines for the executive summary from capabilities that have no section of their own
 # there: each returns [{"label": ..., "value": ...}] (empty when it has nothing to say).
-SUMMARY_LINES: list[Callable[[Review, Data], list[Data]]] = []
+SUMMARY_LINES: list[Callable[[Review, Data], list[Data]]] = [
+    checklists.summary_lines,
+    feedback.summary_lines,
+]
 SOFTWARE = ("forethought", "Django", "weasyprint", "pyHanko", "numpy", "pandas", "pyarrow")
 
 

@@ -22,6 +22,8 @@ from audits.dossiers import services
 from audits.dossiers.models import Dossier
 from audits.models import AuditRun, RunStatus
 from audits.signatures import verify
+from reviews.modelcards import demo as modelcard_demo
+from reviews.modelcards.models import ModelCard
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -42,6 +44,12 @@ def finish_pending() -> None:
     for run in AuditRun.objects.filter(status=RunStatus.PENDING).order_by("id"):
         audit_services.audit_claim(run.pk, "test")
         audit_services.audit_execute(run_id=run.pk)
+    # The model card's v1 is published from the audit when the seed commits, before the
+    # dossier is built (reviews/modelcards/demo.py, audits/dossiers/demo.py).
+    for card in ModelCard.objects.filter(versions__number=1, versions__status="draft"):
+        run = AuditRun.objects.filter(review__system=card.system_id).order_by("id").first()
+        if run is not None:
+            modelcard_demo.publish_with_audit(card.created_by, card.pk, run.review)
     for dossier in Dossier.objects.filter(status="pending").order_by("id"):
         services.dossier_build(dossier.pk)
 

@@ -13,13 +13,25 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.conf import settings
+from django.template.loader import get_template
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from audits.dossiers import gather, render, services
 from audits.dossiers.models import Dossier
 from audits.signatures import signing, verify
+from reviews.compliance import selectors as compliance_selectors
+from reviews.feedback import services as fb_services
+from reviews.feedback.models import (
+    FeedbackReply,
+    FeedbackTheme,
+    Submission,
+    SubmissionContact,
+    SubmissionStatus,
+)
 from reviews.harms import services as harm_services
 from reviews.harms.models import Harm, HarmCategory
+from reviews.modelcards.documents.sections import SECTION_KEYS
+from reviews.modelcards.models import ModelCard
 from tests.conftest import make_review
 
 from .conftest import ARTIFACTS, pdftotext
@@ -31,10 +43,13 @@ HEADINGS = [
     "Contents",
     "Executive summary",
     "System description",
+    "Model card",
     "Stakeholder map",
     "Harm register and risk matrix",
     "Contested harms",
     "Mitigation plan",
+    "Community feedback",
+    "Regulation checklists and statement of applicability",
     "Audit results",
     "Appendix: provenance",
 ]
@@ -75,8 +90,8 @@ def test_the_pdf_text_has_every_section_and_the_key_numbers(demo):
 def test_the_contents_page_gives_each_sections_page(demo):
     toc = re.sub(r"\s+", " ", pdftotext(demo.pdf, 2))
     for heading in HEADINGS[1:]:
-        match = re.search(re.escape(heading) + r" \.*\s*(\d+)", toc)
-        assert match, heading
+        match = re.search(re.escape(heading) + r" ?\.*\s*(\d+)", toc)
+        assert match, (heading, toc)
         page = int(match.group(1))
         assert heading in pdftotext(demo.pdf, page), (heading, page)
 
@@ -138,7 +153,8 @@ def test_a_review_without_harms_or_audits_leaves_those_parts_out(demo):
     data = gather.build(empty, {"subject": "Test", "development_key": True})
     jsonschema.validate(data, SCHEMA)
     keys = [s["key"] for s in data["sections"]]
-    assert keys == ["summary", "system", "appendix"]
+    # The model card belongs to the system, so a review of it without anything else has it.
+    assert keys == ["summary", "system", "modelcard", "appendix"]
     pdf, _pages = render.to_pdf(data)
     text = re.sub(r"\s+", " ", pdftotext(pdf))
     contents = re.sub(r"\s+", " ", pdftotext(pdf, 2))
@@ -150,6 +166,8 @@ def test_a_review_without_harms_or_audits_leaves_those_parts_out(demo):
         "Sign-offs",
         "Risk acceptances",
         "Stakeholder map",
+        "Community feedback",
+        "Regulation checklists",
     ):
         assert absent not in contents, absent
     for absent in ("Harm register", "Audit results", "Stakeholder map", "Sign-offs"):
@@ -176,7 +194,20 @@ def test_pages_are_rendered_to_png_for_people_to_look_at(demo):
         if "Harm register and risk matrix" in pdftotext(demo.pdf, page)
         and "Number of harms in each cell" in pdftotext(demo.pdf, page)
     )
-    for name, page in (("dossier-cover", 1), ("dossier-risk-matrix", matrix_page)):
+
+    def first_page(heading):
+        pages = range(3, demo.dossier.pages + 1)
+        return next(p for p in pages if heading in pdftotext(demo.pdf, p))
+
+    shots = [("dossier-cover", 1), ("dossier-risk-matrix", matrix_page)] + [
+        (f"dossier-{key}", first_page(heading))
+        for key, heading in (
+            ("modelcard", "Model card"),
+            ("feedback", "Community feedback"),
+            ("checklists", "Regulation checklists and statement of applicability"),
+        )
+    ]
+    for name, page in shots:
         subprocess.run(
             [
                 "pdftoppm",
@@ -200,10 +231,104 @@ def test_pages_are_rendered_to_png_for_people_to_look_at(demo):
 
 @pytest.mark.parametrize("key", [s.key for s in gather.SECTIONS])
 def test_each_section_has_its_template(key):
-    assert (
-        Path(render.__file__).parent / "templates" / "dossiers" / "pdf" / f"{key}.html"
-    ).is_file()
+    # In audits/dossiers or in the capability that provides the section.
+    assert get_template(f"dossiers/pdf/{key}.html")
 
 
 def test_the_dossier_numbers_are_recorded(demo):
     assert Dossier.objects.filter(review=demo.review, number=1).exists()
+
+
+def test_feedback_checklists_and_the_model_card_show_the_databases_numbers(demo):
+    review = demo.review
+    layout = pdftotext(demo.pdf)
+    flat = re.sub(r"\s+", " ", layout)
+    bare = re.sub(r"[\s\-\u2010\u00ad]", "", pdftotext(demo.pdf, layout=False))
+
+    # Community feedback: counts by status and theme, the published replies, nothing personal.
+    received = Submission.objects.filter(review=review).exclude(status__in=["hidden", "spam"])
+    fb = section(demo.data, "feedback")
+    assert fb["received"] == received.count() > 0
+    assert fb["set_aside"] == Submission.objects.filter(review=review).count() - received.count()
+    assert "Feedback submissions" in flat
+    assert f"{received.count()} ({fb['answered']} answered)" in flat
+    for status in fb["by_status"]:
+        value = next(v for v, label in SubmissionStatus.choices if label == status["status"])
+        assert status["count"] == received.filter(status=value).count()
+        assert re.search(re.escape(status["status"]) + rf" +{status['count']}\n", layout)
+    themes = FeedbackTheme.objects.filter(review=review)
+    assert themes.exists()
+    for theme in themes:
+        n = received.filter(themes=theme).count()
+        assert {"theme": theme.name, "count": n} in fb["by_theme"]
+        assert re.search(re.escape(theme.name) + rf" +{n}\n", layout), theme.name
+    replies = FeedbackReply.objects.filter(review=review, published_at__isnull=False)
+    assert replies.exists()
+    assert [r["text"] for r in fb["replies"]] == list(
+        replies.order_by("published_at", "id").values_list("text", flat=True)
+    )
+    for reply in replies:
+        assert re.sub(r"[\s\-]", "", reply.text) in bare
+    raw = render.canonical_json(demo.data).decode()
+    for submission in Submission.objects.filter(review=review):
+        for words in (submission.text, submission.about, submission.self_described_group):
+            assert not words or words not in raw and words not in flat
+    contacts = SubmissionContact.objects.filter(submission__review=review)
+    for email in contacts.values_list("email", flat=True):
+        assert not email or email not in raw and email not in flat
+    assert "@" not in json.dumps(fb)
+
+    # Regulation checklists: completion per checklist, every item, the statement of
+    # applicability, and the executive summary's completion line.
+    cl = section(demo.data, "checklists")
+    views = compliance_selectors.review_checklists(review)
+    assert [c["framework"] for c in cl["checklists"]] == [v.checklist.framework.name for v in views]
+    for view, shown in zip(views, cl["checklists"], strict=True):
+        p = view.progress
+        assert (shown["done"], shown["applicable"]) == (p.done, p.applicable)
+        assert f"{p.done} of {p.applicable} applicable items done" in flat
+        label = f"Checklist completion: {view.checklist.framework.name} items done"
+        assert re.sub(r"[\s\-]", "", label) in bare
+        assert [i["ref"] for i in shown["items"]] == [
+            i.assessment.requirement.ref for i in view.items
+        ]
+        for item in view.items:
+            assert re.sub(r"[\s\-]", "", item.assessment.requirement.ref) in bare
+    extra = section(demo.data, "summary")["extra"]
+    assert [e["value"] for e in extra if e["label"].startswith("Checklist completion")] == [
+        f"{v.progress.done} of {v.progress.applicable}" for v in views
+    ]
+    soa = cl["statement_of_applicability"]
+    assert len(soa) == sum(len(v.items) for v in views)
+    assert "Statement of applicability" in flat
+    for row in soa:
+        if not row["applicable"]:
+            assert re.sub(r"[\s\-]", "", row["justification"]) in bare
+
+    # The model card version the review refers to.
+    card = ModelCard.objects.get(system=review.system)
+    published = card.versions.filter(status="published").order_by("-number").first()
+    mc = section(demo.data, "modelcard")
+    assert mc["version"] == published.number and mc["status"] == "Published"
+    assert mc["latest"] == card.versions.order_by("-number").first().number
+    assert f"v{published.number} (published)" in flat
+    assert mc["model_version"] == published.metadata.get("version", "")
+    assert [s["key"] for s in mc["sections"]] == [
+        k for k in SECTION_KEYS if published.sections.get(k, "").strip()
+    ]
+
+
+def test_user_text_in_feedback_is_escaped(demo):
+    nasty = "<script>alert(1)</script>"
+    theme = fb_services.theme_create(actor=demo.owner, review=demo.review, name=f"Theme {nasty}")
+    fb_services.reply_create(
+        actor=demo.owner, review=demo.review, text=f"We changed it {nasty}", theme=theme
+    )
+    data = gather.build(demo.review, {"subject": "Test", "development_key": True})
+    jsonschema.validate(data, SCHEMA)
+    html = render.to_html(data)
+    assert nasty not in html
+    assert "Theme &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "We changed it &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    pdf, _pages = render.to_pdf(data)
+    assert f"We changed it {nasty}" in re.sub(r"\s+", " ", pdftotext(pdf))
