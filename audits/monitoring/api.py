@@ -18,6 +18,7 @@ from .serializers import (
     BatchInSerializer,
     BatchSerializer,
     DeliverySerializer,
+    FromFeedbackSerializer,
     IncidentSerializer,
     IncidentUpdateSerializer,
     MonitorSerializer,
@@ -99,7 +100,11 @@ class IncidentViewSet(
     (resolving needs a ``resolution``) and links ``harms``, ``mitigations`` and ``runs``."""
 
     serializer_class = IncidentSerializer
-    policy = {"create": "incident.create", "partial_update": "incident.update"}
+    policy = {
+        "create": "incident.create",
+        "partial_update": "incident.update",
+        "from_feedback": "incident.create",
+    }
     filterset_fields = ["review", "monitor", "status", "severity"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -120,6 +125,16 @@ class IncidentViewSet(
         serializer.instance = escalation.incident_update(
             actor=self.actor, incident=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(request=FromFeedbackSerializer, responses={201: IncidentSerializer})
+    @action(detail=False, methods=["post"], url_path="from-feedback")
+    def from_feedback(self, request: Request) -> Response:
+        """Escalate a community feedback submission into an incident (docs/monitoring.md)."""
+        given = FromFeedbackSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        incident = escalation.incident_from_feedback(actor=self.actor, **given.validated_data)
+        data = IncidentSerializer(incident, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class WebhookViewSet(

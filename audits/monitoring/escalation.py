@@ -24,6 +24,7 @@ from orgs.ledger.chain import record
 from orgs.ledger.writes import log_change, snapshot
 from orgs.plumbing.errors import Conflict, ServiceError
 from orgs.site import site_url
+from reviews.feedback.models import Submission
 from reviews.harms.models import Harm, Mitigation
 from reviews.models import Review, ReviewStatus
 
@@ -129,6 +130,54 @@ def incident_create(
         severity=severity,
         harms=harms,
     )
+
+
+@transaction.atomic
+def incident_from_feedback(
+    *,
+    actor: User,
+    submission: Submission,
+    incident: Incident | None = None,
+    monitor: Monitor | None = None,
+    title: str = "",
+    severity: str = Severity.MODERATE,
+) -> Incident:
+    """Escalate a community feedback submission: link it to an incident of its review that
+    is not resolved, or open one (source "feedback") on the review, with the monitor of the
+    review's deployed system if given. The incident carries the submission's words, never
+    its contact details."""
+    review = submission.review
+    access.require(actor, "incident.create", review)
+    if incident is None:
+        if monitor is not None and monitor.review_id != review.pk:
+            raise ServiceError("That monitor watches another review.", field="monitor")
+        about = submission.about.strip() or f"feedback #{submission.pk}"
+        incident = _incident_open(
+            actor=actor,
+            review=review,
+            monitor=monitor,
+            title=title.strip() or f"Community feedback: {about}",
+            description=submission.text,
+            source="feedback",
+            severity=severity,
+            harms=list(submission.harms.all()),
+        )
+    elif incident.review_id != review.pk:
+        raise ServiceError("That incident belongs to another review.", field="incident")
+    elif incident.status == IncidentStatus.RESOLVED:
+        raise Conflict("That incident is resolved: reopen it first or open a new one.")
+    elif incident.feedback.filter(pk=submission.pk).exists():
+        raise Conflict("This submission is already linked to that incident.")
+    incident.feedback.add(submission)
+    record(
+        organization_id=incident.organization_id,
+        actor=actor,
+        verb="escalate",
+        object_type=incident._meta.label_lower,
+        object_id=incident.pk,
+        after={"submission": submission.pk},
+    )
+    return incident
 
 
 @transaction.atomic

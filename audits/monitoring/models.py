@@ -157,7 +157,7 @@ class Incident(TenantModel):
     monitor = models.ForeignKey(
         Monitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
     )
-    # Where it came from: "monitor" (a breach), "manual", and later "feedback" (a community
+    # Where it came from: "monitor" (a breach), "manual", or "feedback" (a community
     # feedback submission escalated into an incident; docs/monitoring.md, "Incidents").
     source = models.CharField(max_length=20, default="manual")
     title = models.CharField(max_length=300)
@@ -183,6 +183,8 @@ class Incident(TenantModel):
     runs = models.ManyToManyField(AuditRun, related_name="incidents", blank=True)
     harms = models.ManyToManyField(Harm, related_name="incidents", blank=True)
     mitigations = models.ManyToManyField(Mitigation, related_name="incidents", blank=True)
+    # Community feedback escalated into it (escalation.incident_from_feedback).
+    feedback = models.ManyToManyField("feedback.Submission", related_name="incidents", blank=True)
     resolution = models.TextField(blank=True, max_length=5000)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -8,10 +8,12 @@ from audits.engine.config import AuditConfig
 from audits.engine.errors import AuditInputError
 from audits.selectors import launch_gates_for, runs_for
 from orgs.api_support import ScopedPK, StrictInput, UserField
+from reviews.feedback.selectors import submissions_for
 from reviews.harms.selectors import harms_for, mitigations_for
 from reviews.selectors import reviews_where
 
 from .models import ROUTE_KEYS, Batch, Delivery, Incident, Monitor, Reading, Webhook
+from .selectors import incidents_for
 
 
 class MonitorSerializer(StrictInput, serializers.ModelSerializer):
@@ -159,6 +161,7 @@ class IncidentSerializer(StrictInput, serializers.ModelSerializer):
             "runs",
             "harms",
             "mitigations",
+            "feedback",
             "resolution",
             "opened_at",
             "resolved_at",
@@ -178,6 +181,7 @@ class IncidentSerializer(StrictInput, serializers.ModelSerializer):
             "evidence_run",
             "runs",
             "mitigations",
+            "feedback",
             "resolution",
             "opened_at",
             "resolved_at",
@@ -222,3 +226,12 @@ class DeliverySerializer(serializers.ModelSerializer):
             "created_at",
             "last_attempt_at",
         ]
+
+
+class FromFeedbackSerializer(StrictInput, serializers.Serializer):
+    """Escalate a feedback submission: into an unresolved incident of its review, or a new
+    one (``title`` optional)."""
+
+    submission = ScopedPK(submissions_for)
+    incident = ScopedPK(incidents_for, required=False, allow_null=True)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -12,10 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from audits.engine import control_chart as charts
 from orgs import access
+from orgs.plumbing.errors import ServiceError
 from orgs.web import actor, current_organization, submit
+from reviews.feedback import selectors as feedback_selectors
 
 from . import escalation, selectors
 from .models import IncidentStatus
@@ -123,8 +126,37 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "runs": incident.runs.all(),
             "harms": incident.harms.all(),
             "mitigations": incident.mitigations.all(),
+            "feedback": incident.feedback.all(),
         },
     )
 
 
-__all__ = ["incident_detail", "messages", "monitor_detail", "monitor_list"]
+@login_required
+@require_POST
+def incident_from_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The feedback submission page's "escalate" form (the page cannot import monitoring;
+    it posts here by URL name)."""
+    submission = get_object_or_404(feedback_selectors.submissions_for(request.user), pk=pk)
+    chosen = request.POST.get("incident", "")
+    incident = None
+    if chosen:
+        mine = selectors.incidents_for(request.user).filter(review_id=submission.review_id)
+        incident = mine.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if incident is None:
+            messages.error(request, "That incident does not exist.")
+            return redirect("feedback_submission", pk=submission.pk)
+    try:
+        incident = escalation.incident_from_feedback(
+            actor=actor(request),
+            submission=submission,
+            incident=incident,
+            title=request.POST.get("title", "")[:300],
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("feedback_submission", pk=submission.pk)
+    messages.success(request, "Feedback escalated into this incident.")
+    return redirect("incident_detail", pk=incident.pk)
+
+
+__all__ = ["incident_detail", "incident_from_feedback", "monitor_detail", "monitor_list"]
