@@ -110,7 +110,7 @@ class IncidentViewSet(
 
     def get_queryset(self) -> Any:
         return selectors.incidents_for(self.request.user).prefetch_related(
-            "runs", "harms", "mitigations"
+            "runs", "harms", "mitigations", "feedback"
         )
 
     def get_serializer_class(self) -> Any:

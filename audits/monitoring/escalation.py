@@ -142,15 +142,18 @@ def incident_from_feedback(
     title: str = "",
     severity: str = Severity.MODERATE,
 ) -> Incident:
-    """Escalate a community feedback submission: link it to an incident of its review that
-    is not resolved, or open one (source "feedback") on the review, with the monitor of the
-    review's deployed system if given. The incident carries the submission's words, never
-    its contact details."""
-    review = submission.review
-    access.require(actor, "incident.create", review)
+    """Escalate a community feedback submission about an AI system: link it to an incident
+    of any review of that system (feedback often comes in on the next version's review
+    while the monitored one is in production) that is not resolved, or open one (source
+    "feedback") on the monitor's review if given, else on the submission's review. The
+    incident carries the submission's words, never its contact details."""
+    system_id = submission.review.system_id
+    access.require(actor, "submission.read", submission)
     if incident is None:
-        if monitor is not None and monitor.review_id != review.pk:
-            raise ServiceError("That monitor watches another review.", field="monitor")
+        if monitor is not None and monitor.review.system_id != system_id:
+            raise ServiceError("That monitor watches another AI system.", field="monitor")
+        review = monitor.review if monitor is not None else submission.review
+        access.require(actor, "incident.create", review)
         about = submission.about.strip() or f"feedback #{submission.pk}"
         incident = _incident_open(
             actor=actor,
@@ -160,14 +163,16 @@ def incident_from_feedback(
             description=submission.text,
             source="feedback",
             severity=severity,
-            harms=list(submission.harms.all()),
+            harms=[h for h in submission.harms.all() if h.review_id == review.pk],
         )
-    elif incident.review_id != review.pk:
-        raise ServiceError("That incident belongs to another review.", field="incident")
-    elif incident.status == IncidentStatus.RESOLVED:
-        raise Conflict("That incident is resolved: reopen it first or open a new one.")
-    elif incident.feedback.filter(pk=submission.pk).exists():
-        raise Conflict("This submission is already linked to that incident.")
+    else:
+        access.require(actor, "incident.create", incident.review)
+        if incident.review.system_id != system_id:
+            raise ServiceError("That incident is about another AI system.", field="incident")
+        if incident.status == IncidentStatus.RESOLVED:
+            raise Conflict("That incident is resolved: reopen it first or open a new one.")
+        if incident.feedback.filter(pk=submission.pk).exists():
+            raise Conflict("This submission is already linked to that incident.")
     incident.feedback.add(submission)
     record(
         organization_id=incident.organization_id,

@@ -140,7 +140,9 @@ def incident_from_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = request.POST.get("incident", "")
     incident = None
     if chosen:
-        mine = selectors.incidents_for(request.user).filter(review_id=submission.review_id)
+        mine = selectors.incidents_for(request.user).filter(
+            review__system_id=submission.review.system_id
+        )
         incident = mine.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if incident is None:
             messages.error(request, "That incident does not exist.")

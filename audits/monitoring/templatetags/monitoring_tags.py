@@ -28,7 +28,7 @@ def incident_escalate(context: dict[str, Any], submission: Any) -> dict[str, Any
         return {"show": False, "linked": linked}
     candidates = (
         selectors.incidents_for(user)
-        .filter(review_id=submission.review_id)
+        .filter(review__system_id=submission.review.system_id)
         .exclude(status="resolved")
         .exclude(pk__in=[i.pk for i in linked])
     )
