@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "audits.signatures",
     "audits.dossiers",
     "audits.monitoring",
+    "audits.incidents",
 ]
 
 MIDDLEWARE = [

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import selectors as audit_selectors
+from audits.incidents import selectors as incident_selectors
 from audits.models import GateAction, LaunchGate, Verdict
-from audits.monitoring import selectors as monitoring_selectors
 from reviews.compliance import selectors as compliance_selectors
 from reviews.harms import selectors as harm_selectors
 from reviews.workshops import selectors as workshop_selectors
@@ -250,7 +250,7 @@ def incident_blockers(review: Review) -> list[Blocker]:
             "resolve it (with what was done) before approving again.",
             reverse("incident_detail", args=[incident.pk]),
         )
-        for incident in monitoring_selectors.unresolved_incidents(review).order_by("opened_at")
+        for incident in incident_selectors.unresolved_incidents(review).order_by("opened_at")
     ]
 
 

@@ -1,20 +1,16 @@
 """The demo's monitor: the loan model in production (the approved launch review of
 version 2), 30 daily counts batches with a drift from day 20 that breaches the four-fifths
-gate and opens an incident, and a webhook whose delivery log shows the breach payload."""
+gate and opens an incident (the webhook and the incident: audits/incidents/demo.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from typing import Any
-
-from django.db import transaction
 
 RACES = {"White": 0.40, "Black": 0.20, "Hispanic": 0.20, "Asian": 0.15, "Other": 0.05}
 AGES = {"18-25": 0.2, "26-40": 0.45, "41-60": 0.25, "60+": 0.10}
 ROWS_PER_DAY = 6000
 DRIFT_DAY = 20
-HOOK = "https://deploy.loans.example/forethought-hooks"
 
 
 def day_counts(rng: Any, day: int) -> list[dict[str, Any]]:
@@ -52,7 +48,7 @@ def seed(demo: Any) -> None:
     from reviews import services as reviews
     from reviews.models import Review, ReviewStatus
 
-    from . import escalation, services
+    from . import services
     from .models import Monitor
 
     system = demo.made["system"]
@@ -96,7 +92,6 @@ def seed(demo: Any) -> None:
         window=7,
         on_call=[demo.users["facilitator"]],
     )
-    escalation.webhook_create(actor=owner, monitor=monitor, url=HOOK)
     rng = np.random.default_rng(2026)
     today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     for day in range(1, 31):
@@ -107,20 +102,4 @@ def seed(demo: Any) -> None:
             period_end=today - timedelta(days=30 - day),
         )
     demo.made["monitor"] = monitor
-    # A person's feedback on the next version's channel describes the same refusals:
-    # escalated into the breach's incident once the batches are evaluated (on commit, after
-    # the evaluations queued above; docs/feedback.md, "Escalating into an incident").
-    transaction.on_commit(partial(_escalate_feedback, monitor, owner))
     demo.summary.append(f"monitor #{monitor.pk} with 30 daily batches (drift from day 20)")
-
-
-def _escalate_feedback(monitor: Any, owner: Any) -> None:
-    from reviews.feedback.models import Submission
-
-    from . import escalation
-
-    incident = monitor.incidents.first()
-    heard = Submission.objects.filter(review__system=monitor.review.system_id)
-    heard = heard.filter(status="linked").first() or heard.first()
-    if incident is not None and heard is not None:
-        escalation.incident_from_feedback(actor=owner, submission=heard, incident=incident)

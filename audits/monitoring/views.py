@@ -1,39 +1,27 @@
-"""Monitoring pages: the organization's monitors, one monitor's control charts, verdicts,
-freshness and delivery log, and incident pages."""
+"""Monitoring pages: the organization's monitors, one monitor's control charts, verdicts
+and freshness (its incidents and delivery log come from audits/incidents' template tags)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
 from audits.engine import control_chart as charts
-from orgs import access
-from orgs.plumbing.errors import ServiceError
-from orgs.web import actor, current_organization, submit
-from reviews.feedback import selectors as feedback_selectors
+from orgs.web import current_organization
 
-from . import escalation, selectors
-from .models import IncidentStatus
+from . import selectors
 
 
 @login_required
 def monitor_list(request: HttpRequest) -> HttpResponse:
     organization = current_organization(request)
     monitors = selectors.monitors_for(request.user).filter(organization=organization)
-    incidents = selectors.incidents_for(request.user).filter(organization=organization)
-    return render(
-        request,
-        "monitoring/list.html",
-        {"monitors": monitors, "incidents": incidents.exclude(status=IncidentStatus.RESOLVED)},
-    )
+    return render(request, "monitoring/list.html", {"monitors": monitors})
 
 
 def _freshness(monitor: object) -> tuple[str, bool]:
@@ -53,11 +41,18 @@ def _freshness(monitor: object) -> tuple[str, bool]:
 def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = get_object_or_404(selectors.monitors_for(request.user), pk=pk)
     readings = list(selectors.readings(monitor).order_by("batch__period_end", "batch_id"))
-    incidents = list(selectors.incidents_for(request.user).filter(monitor=monitor))
-    incident_runs = {i.evidence_run_id for i in incidents}
+    opens_incident = {
+        action for action, steps in monitor.routes.items() if "incident" in (steps or [])
+    }
     panels = []
     for gate in monitor.gates.all():
         mine = [r for r in readings if r.gate_id == gate.pk]
+        # A breach escalates once, when the gate enters it: that look opened the incident.
+        entered = {
+            r.pk
+            for i, r in enumerate(mine)
+            if r.state == "breach" and (i == 0 or mine[i - 1].state != "breach")
+        }
         points = [
             charts.Point(
                 label=f"{r.batch.period_end:%b %d}",
@@ -66,7 +61,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 low=r.low,
                 high=r.high,
                 state=r.state,
-                incident=r.batch.run_id in incident_runs and r.state == "breach",
+                incident=r.pk in entered and gate.action in opens_incident,
             )
             for r in mine
         ]
@@ -74,9 +69,6 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         svg = charts.control_chart(points, gate.threshold, title) if points else ""
         panels.append({"gate": gate, "latest": mine[-1] if mine else None, "svg": mark_safe(svg)})  # noqa: S308 - built by charts.py, every string escaped
     freshness, late = _freshness(monitor)
-    hooks = []
-    if access.can(request.user, "webhook.read", monitor):
-        hooks = [(h, h.deliveries.all()[:20]) for h in monitor.webhooks.all()]
     batches = monitor.batches.select_related("run").order_by("-period_end")[:10]
     return render(
         request,
@@ -86,79 +78,9 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": panels,
             "freshness": freshness,
             "late": late,
-            "incidents": incidents,
-            "hooks": hooks,
-            "may_see_hooks": access.can(request.user, "webhook.read", monitor),
             "batches": batches,
         },
     )
 
 
-class IncidentStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=IncidentStatus.choices)
-    resolution = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
-    )
-
-
-@login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incidents_for(request.user), pk=pk)
-    form = IncidentStatusForm(request.POST or None, initial={"status": incident.status})
-    if request.method == "POST":
-        access.require(request.user, "incident.update", incident)
-        if submit(
-            request,
-            form,
-            lambda **data: escalation.incident_update(
-                actor=actor(request), incident=incident, **data
-            ),
-            "Incident updated.",
-        ):
-            return redirect("incident_detail", pk=incident.pk)
-    return render(
-        request,
-        "monitoring/incident.html",
-        {
-            "incident": incident,
-            "form": form,
-            "may_update": access.can(request.user, "incident.update", incident),
-            "runs": incident.runs.all(),
-            "harms": incident.harms.all(),
-            "mitigations": incident.mitigations.all(),
-            "feedback": incident.feedback.all(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def incident_from_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    """The feedback submission page's "escalate" form (the page cannot import monitoring;
-    it posts here by URL name)."""
-    submission = get_object_or_404(feedback_selectors.submissions_for(request.user), pk=pk)
-    chosen = request.POST.get("incident", "")
-    incident = None
-    if chosen:
-        mine = selectors.incidents_for(request.user).filter(
-            review__system_id=submission.review.system_id
-        )
-        incident = mine.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-        if incident is None:
-            messages.error(request, "That incident does not exist.")
-            return redirect("feedback_submission", pk=submission.pk)
-    try:
-        incident = escalation.incident_from_feedback(
-            actor=actor(request),
-            submission=submission,
-            incident=incident,
-            title=request.POST.get("title", "")[:300],
-        )
-    except ServiceError as error:
-        messages.error(request, str(error))
-        return redirect("feedback_submission", pk=submission.pk)
-    messages.success(request, "Feedback escalated into this incident.")
-    return redirect("incident_detail", pk=incident.pk)
-
-
-__all__ = ["incident_detail", "incident_from_feedback", "monitor_detail", "monitor_list"]
+__all__ = ["monitor_detail", "monitor_list"]

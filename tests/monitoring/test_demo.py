@@ -7,7 +7,8 @@ import io
 
 from django.core.management import call_command
 
-from audits.monitoring.models import Batch, Delivery, Incident, Monitor, Reading
+from audits.incidents.models import Delivery, Incident
+from audits.monitoring.models import Batch, Monitor, Reading
 
 from .conftest import committed
 

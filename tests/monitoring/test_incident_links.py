@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from audits.monitoring import escalation
-from audits.monitoring.models import Incident
+from audits.incidents import escalation
+from audits.incidents.models import Incident
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import readiness
 from reviews.feedback import services as fb

@@ -67,8 +67,9 @@ from audits.dossiers import selectors as dossier_selectors
 from audits.dossiers import services as dossiers
 from audits.dossiers.models import Dossier, DossierStatus
 from audits.engine.config import AuditConfig
+from audits.incidents import escalation as monitoring_escalation
+from audits.incidents import selectors as incident_selectors
 from audits.models import Dataset, GateVerdict, LaunchGate, Verdict
-from audits.monitoring import escalation as monitoring_escalation
 from audits.monitoring import selectors as monitoring_selectors
 from audits.monitoring import services as monitoring
 from orgs import access
@@ -1359,7 +1360,7 @@ CASES: dict[str, Case] = {
         method="post",
         then="batches/",
     ),
-    "incident.read": read("incident", monitoring_selectors.incidents_for, "incidents"),
+    "incident.read": read("incident", incident_selectors.incidents_for, "incidents"),
     "incident.create": create(
         "review",
         lambda c: monitoring_escalation.incident_create(
@@ -1376,7 +1377,7 @@ CASES: dict[str, Case] = {
         "incidents",
         {"status": "mitigating"},
     ),
-    "webhook.read": read("webhook", monitoring_selectors.webhooks_for, "webhooks"),
+    "webhook.read": read("webhook", incident_selectors.webhooks_for, "webhooks"),
     "webhook.create": create(
         "monitor",
         lambda c: monitoring_escalation.webhook_create(

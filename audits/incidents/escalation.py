@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audits.engine import webhook_signing as signing
 from audits.models import AuditRun, GateAction, LaunchGate
+from audits.monitoring.models import STEPS, Monitor, Reading
 from orgs import access
 from orgs import services as org_services
 from orgs.ledger.chain import record
@@ -30,13 +31,10 @@ from reviews.models import Review, ReviewStatus
 
 from . import delivery
 from .models import (
-    STEPS,
     Delivery,
     DeliveryStatus,
     Incident,
     IncidentStatus,
-    Monitor,
-    Reading,
     Severity,
     Webhook,
 )
