@@ -19,6 +19,7 @@ from .serializers import (
     IncidentSerializer,
     IncidentUpdateSerializer,
     WebhookSerializer,
+    WebhookUpdateSerializer,
 )
 
 
@@ -72,6 +73,7 @@ class IncidentViewSet(
 
 class WebhookViewSet(
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -81,7 +83,12 @@ class WebhookViewSet(
     are signed with it (docs/monitoring.md, "Webhooks")."""
 
     serializer_class = WebhookSerializer
-    policy = {"create": "webhook.create", "destroy": "webhook.delete"}
+    policy = {
+        "create": "webhook.create",
+        "partial_update": "webhook.update",
+        "destroy": "webhook.delete",
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_fields = ["monitor"]
 
     def get_queryset(self) -> Any:
@@ -94,6 +101,14 @@ class WebhookViewSet(
         data = dict(self.get_serializer(hook).data)
         data["secret"] = hook.secret
         return Response(data, status=status.HTTP_201_CREATED)
+
+    def get_serializer_class(self) -> Any:
+        return WebhookUpdateSerializer if self.action == "partial_update" else WebhookSerializer
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = escalation.webhook_update(
+            actor=self.actor, webhook=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Any) -> None:
         escalation.webhook_delete(actor=self.actor, webhook=instance)

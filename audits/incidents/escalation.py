@@ -442,10 +442,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
 @transaction.atomic
 def webhook_create(*, actor: User, monitor: Monitor, url: str) -> Webhook:
     access.require(actor, "webhook.create", monitor)
-    try:
-        delivery.check(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
-    except delivery.UnsafeURL as exc:
-        raise ServiceError(str(exc), field="url") from exc
+    _check_url(url)
     hook = Webhook.objects.create(
         organization_id=monitor.organization_id,
         monitor=monitor,
@@ -455,6 +452,30 @@ def webhook_create(*, actor: User, monitor: Monitor, url: str) -> Webhook:
     # Never the secret: the event log is readable by more people than the webhook.
     log_change(actor=actor, verb="create", instance=hook, after=_public(hook))
     return hook
+
+
+def _check_url(url: str) -> None:
+    try:
+        delivery.check(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
+    except delivery.UnsafeURL as exc:
+        raise ServiceError(str(exc), field="url") from exc
+
+
+@transaction.atomic
+def webhook_update(
+    *, actor: User, webhook: Webhook, url: str | None = None, active: bool | None = None
+) -> Webhook:
+    """A new URL (checked by the same SSRF rules; the secret stays) or a pause."""
+    access.require(actor, "webhook.update", webhook)
+    before = _public(webhook)
+    if url is not None and url != webhook.url:
+        _check_url(url)
+        webhook.url = url
+    if active is not None:
+        webhook.active = active
+    webhook.save(update_fields=["url", "active"])
+    log_change(actor=actor, verb="update", instance=webhook, before=before, after=_public(webhook))
+    return webhook
 
 
 @transaction.atomic

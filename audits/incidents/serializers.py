@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from audits.monitoring.models import Monitor
@@ -89,6 +91,15 @@ class WebhookSerializer(StrictInput, serializers.ModelSerializer):
         model = Webhook
         fields = ["id", "monitor", "url", "active", "created_at"]
         read_only_fields = ["id", "active", "created_at"]
+
+
+class WebhookUpdateSerializer(WebhookSerializer):
+    """PATCH: a new ``url`` (checked like a new one) or ``active``."""
+
+    monitor: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(WebhookSerializer.Meta):
+        read_only_fields = ["id", "monitor", "created_at"]
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -9,4 +9,7 @@ urlpatterns = [
         views.incident_from_feedback,
         name="incident_from_feedback",
     ),
+    path("monitors/<id:pk>/webhooks/new/", views.webhook_create_page, name="webhook_create"),
+    path("webhooks/<id:pk>/edit/", views.webhook_edit_page, name="webhook_edit"),
+    path("webhooks/<id:pk>/delete/", views.webhook_delete_page, name="webhook_delete"),
 ]

@@ -3,16 +3,20 @@ page's "escalate into an incident" form target."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audits.monitoring.models import Monitor
 from orgs import access
 from orgs.plumbing.errors import ServiceError
-from orgs.web import actor, submit
+from orgs.web import actor, save_form, submit
 from reviews.feedback import selectors as feedback_selectors
 
 from . import escalation, selectors
@@ -84,3 +88,86 @@ def incident_from_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("feedback_submission", pk=submission.pk)
     messages.success(request, "Feedback escalated into this incident.")
     return redirect("incident_detail", pk=incident.pk)
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        max_length=500,
+        label="Endpoint URL",
+        assume_scheme="https",
+        help_text="https://… of the deployment. Loopback, private, link-local and cloud "
+        "metadata addresses are refused.",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Active (untick to pause)")
+
+
+@login_required
+def webhook_create_page(request: HttpRequest, pk: int) -> HttpResponse:
+    monitor = get_object_or_404(Monitor.objects.for_user(request.user), pk=pk)
+    access.require(request.user, "webhook.create", monitor)
+    form = WebhookForm(request.POST or None)
+    del form.fields["active"]
+    made: list[Any] = []
+    if request.method == "POST" and save_form(
+        form,
+        lambda url: made.append(
+            escalation.webhook_create(actor=actor(request), monitor=monitor, url=url)
+        ),
+    ):
+        # The secret is shown once, on this answer; it is never shown again.
+        return render(request, "incidents/webhook_secret.html", {"hook": made[0]})
+    return render(
+        request,
+        "edit.html",
+        {
+            "heading": f"Add a webhook to \u201c{monitor.name}\u201d",
+            "intro": "Breaches and no-data alerts are POSTed to it as JSON signed with "
+            "HMAC-SHA256 (the Forethought-Signature header). Its secret is shown once, next.",
+            "form": form,
+            "back_url": reverse("monitor_detail", args=[monitor.pk]),
+            "back_label": monitor.name,
+        },
+    )
+
+
+@login_required
+def webhook_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    hook = get_object_or_404(selectors.webhooks_for(request.user), pk=pk)
+    access.require(request.user, "webhook.update", hook)
+    initial = {"url": hook.url, "active": hook.active}
+    form = WebhookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and save_form(
+        form,
+        lambda **data: escalation.webhook_update(actor=actor(request), webhook=hook, **data),
+    ):
+        messages.success(request, "Webhook saved.")
+        return redirect("monitor_detail", pk=hook.monitor_id)
+    may_delete = access.can(request.user, "webhook.delete", hook)
+    return render(
+        request,
+        "edit.html",
+        {
+            "heading": "Edit webhook",
+            "intro": "The secret stays the same.",
+            "form": form,
+            "back_url": reverse("monitor_detail", args=[hook.monitor_id]),
+            "back_label": hook.monitor.name,
+            "delete_url": reverse("webhook_delete", args=[hook.pk]) if may_delete else "",
+            "delete_heading": "Remove this webhook",
+            "delete_note": "Its delivery log goes with it; the removal is in the event log.",
+            "delete_confirm": "Yes, remove it.",
+        },
+    )
+
+
+@login_required
+@require_POST
+def webhook_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
+    hook = get_object_or_404(selectors.webhooks_for(request.user), pk=pk)
+    monitor_id = hook.monitor_id
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm.")
+        return redirect("webhook_edit", pk=hook.pk)
+    escalation.webhook_delete(actor=actor(request), webhook=hook)
+    messages.success(request, "Webhook removed.")
+    return redirect("monitor_detail", pk=monitor_id)

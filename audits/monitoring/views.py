@@ -4,17 +4,25 @@ and freshness (its incidents and delivery log come from audits/incidents' templa
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from audits.engine import control_chart as charts
-from orgs.web import current_organization
+from orgs import access
+from orgs.web import actor, current_organization, save_form
+from reviews.models import ReviewStatus
+from reviews.selectors import reviews_where
 
-from . import selectors
+from . import selectors, services
+from .forms import MonitorForm
+from .models import ROUTE_KEYS, default_routes
 
 
 @login_required
@@ -79,8 +87,91 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "freshness": freshness,
             "late": late,
             "batches": batches,
+            "may_edit": access.can(request.user, "monitor.update", monitor),
         },
     )
 
 
-__all__ = ["monitor_detail", "monitor_list"]
+def _routes_initial(routes: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {f"route_{key}": routes.get(key, []) for key in ROUTE_KEYS}
+
+
+@login_required
+def monitor_create(request: HttpRequest) -> HttpResponse:
+    """Set up a monitor on an approved review: without ``?review=``, choose the review."""
+    allowed = reviews_where(request.user, "monitor.create").filter(
+        organization=current_organization(request)
+    )
+    chosen = request.GET.get("review", "")
+    if not (chosen.isascii() and chosen.isdigit() and len(chosen) < 18):
+        approved = allowed.filter(status=ReviewStatus.APPROVED).order_by("system__name", "title")
+        return render(request, "monitoring/choose_review.html", {"reviews": approved})
+    review = get_object_or_404(allowed, pk=int(chosen))
+    initial: dict[str, Any] = {
+        "name": f"{review.system.name} {review.system_version} in production".strip()
+    }
+    initial |= _routes_initial(default_routes())
+    form = MonitorForm(request.POST or None, review=review, initial=initial)
+    made: list[Any] = []
+    if request.method == "POST" and save_form(
+        form,
+        lambda **_: made.append(
+            services.monitor_create(actor=actor(request), review=review, **form.service_kwargs())
+        ),
+    ):
+        messages.success(request, "Monitor set up. Send it batches: see “How to send data”.")
+        return redirect("monitor_detail", pk=made[0].pk)
+    return render(
+        request,
+        "edit.html",
+        {
+            "heading": f"Monitor “{review.title}” in production",
+            "intro": "Each batch of production data is audited and every watched gate is read "
+            "sequentially: ok, watch or breach, with the false-alarm level below however many "
+            "batches arrive. A breach runs the gate action's route.",
+            "form": form,
+            "back_url": reverse("review_detail", args=[review.pk]),
+            "back_label": review.title,
+        },
+    )
+
+
+@login_required
+def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    monitor = get_object_or_404(selectors.monitors_for(request.user), pk=pk)
+    access.require(request.user, "monitor.update", monitor)
+    initial = {
+        "name": monitor.name,
+        "gates": list(monitor.gates.values_list("pk", flat=True)),
+        "cadence_hours": monitor.cadence_hours,
+        "late_margin": monitor.late_margin,
+        "alpha": monitor.alpha,
+        "window": monitor.window,
+        "on_call": list(monitor.on_call.values_list("pk", flat=True)),
+        "active": monitor.active,
+    } | _routes_initial(monitor.routes)
+    form = MonitorForm(request.POST or None, review=monitor.review, editing=True, initial=initial)
+    if request.method == "POST" and save_form(
+        form,
+        lambda **_: services.monitor_update(
+            actor=actor(request), monitor=monitor, **form.service_kwargs()
+        ),
+    ):
+        messages.success(request, "Monitor saved.")
+        return redirect("monitor_detail", pk=monitor.pk)
+    columns = monitor.config
+    return render(
+        request,
+        "edit.html",
+        {
+            "heading": f"Edit monitor “{monitor.name}”",
+            "intro": f"Columns (fixed): outcome {columns.get('y_true')}, prediction "
+            f"{columns.get('y_pred')}, sensitive {', '.join(columns.get('sensitive', []))}.",
+            "form": form,
+            "back_url": reverse("monitor_detail", args=[monitor.pk]),
+            "back_label": monitor.name,
+        },
+    )
+
+
+__all__ = ["monitor_create", "monitor_detail", "monitor_edit", "monitor_list"]

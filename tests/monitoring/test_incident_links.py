@@ -128,3 +128,106 @@ def test_the_submission_page_escalates_and_the_incident_shows_no_contact_data(
     assert f'href="/incidents/{incident.pk}/"' in html
     assert client_as(outsider).post(f"/incidents/from-feedback/{submission.pk}/").status_code == 404
     assert Incident.objects.count() == 1
+
+
+# --- Pages to set up monitors and webhooks ------------------------------------------------
+
+
+def monitor_post(gate, owner, **overrides):
+    data = {
+        "name": "Credit model in production",
+        "y_true": "y",
+        "y_pred": "p",
+        "sensitive": "sex, age",
+        "gates": [gate.pk],
+        "cadence_hours": "24",
+        "late_margin": "0.5",
+        "alpha": "0.05",
+        "window": "7",
+        "route_rollback": ["incident", "reopen_review", "notify", "webhook"],
+        "route_alert": ["notify"],
+        "on_call": [owner.pk],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_monitor_form_sets_one_up_and_shows_field_errors(
+    review, gate, owner, viewer, outsider, client_as
+):
+    from audits.monitoring.models import Monitor
+
+    from .conftest import approved
+
+    review = approved(review)
+    page = client_as(owner)
+    chooser = page.get("/monitors/new/").content.decode()
+    assert f'href="/monitors/new/?review={review.pk}"' in chooser
+    assert (
+        f"/monitors/new/?review={review.pk}" in page.get(f"/reviews/{review.pk}/").content.decode()
+    )
+    url = f"/monitors/new/?review={review.pk}"
+    assert gate.get_metric_display() in page.get(url).content.decode()
+    # Field errors: alpha out of range (the service's rule), an unwatchable column.
+    bad = page.post(url, monitor_post(gate, owner, alpha="0.9"))
+    assert bad.status_code == 200 and "alpha is between 0.001 and 0.5." in bad.content.decode()
+    assert bad.context["form"].errors["alpha"] == ["alpha is between 0.001 and 0.5."]
+    bad = page.post(url, monitor_post(gate, owner, sensitive="age"))
+    assert "gates" in bad.context["form"].errors  # the gate is on "sex"
+    assert not Monitor.objects.exists()
+    done = page.post(url, monitor_post(gate, owner))
+    monitor = Monitor.objects.get()
+    assert done["Location"] == f"/monitors/{monitor.pk}/"
+    assert monitor.config["sensitive"] == ["sex", "age"] and list(monitor.gates.all()) == [gate]
+    assert monitor.routes["rollback"] == ["incident", "reopen_review", "notify", "webhook"]
+    assert monitor.routes["human_review"] == [] and list(monitor.on_call.all()) == [owner]
+    # Edit: pause it, change the window.
+    edit = f"/monitors/{monitor.pk}/edit/"
+    data = monitor_post(gate, owner, window="3")
+    data.pop("active", None)  # unticked: paused
+    assert page.post(edit, data).status_code == 302
+    monitor.refresh_from_db()
+    assert monitor.window == 3 and monitor.active is False
+    assert page.post(edit, monitor_post(gate, owner, window="999")).context["form"].errors[
+        "window"
+    ] == ["window is between 0 (every batch) and 365."]
+    # Viewers may not edit; outsiders do not see it.
+    assert client_as(viewer).get(edit).status_code == 403
+    assert client_as(outsider).get(edit).status_code == 404
+    assert client_as(outsider).get(url).status_code == 404
+
+
+def test_the_monitor_list_empty_state_links_to_the_form(review, owner, client_as):
+    html = client_as(owner).get("/monitors/").content.decode()
+    assert 'data-testid="monitors-empty"' in html and 'href="/monitors/new/"' in html
+
+
+def test_webhook_pages_create_with_the_secret_once_edit_and_delete(
+    monitor, owner, outsider, client_as
+):
+    from audits.incidents.models import Webhook
+
+    page = client_as(owner)
+    new = f"/monitors/{monitor.pk}/webhooks/new/"
+    refused = page.post(new, {"url": "http://169.254.169.254/latest"})
+    assert refused.status_code == 200 and refused.context["form"].errors["url"]
+    assert not Webhook.objects.exists()
+    made = page.post(new, {"url": "https://deploy.example.org/hooks"})
+    hook = Webhook.objects.get()
+    html = made.content.decode()
+    assert hook.secret in html and "shown only once" in html
+    assert hook.secret not in page.get(f"/monitors/{monitor.pk}/").content.decode()
+    edit = f"/webhooks/{hook.pk}/edit/"
+    assert hook.secret not in page.get(edit).content.decode()
+    bad = page.post(edit, {"url": "http://127.0.0.1:9/", "active": "on"})
+    assert bad.context["form"].errors["url"]
+    assert page.post(edit, {"url": "https://deploy.example.org/v2"}).status_code == 302
+    hook.refresh_from_db()
+    assert hook.url == "https://deploy.example.org/v2" and hook.active is False
+    assert client_as(outsider).get(edit).status_code == 404
+    assert (
+        client_as(outsider).post(f"/webhooks/{hook.pk}/delete/", {"confirm": "yes"}).status_code
+        == 404
+    )
+    assert page.post(f"/webhooks/{hook.pk}/delete/", {"confirm": "yes"}).status_code == 302
+    assert not Webhook.objects.exists()

@@ -1386,6 +1386,14 @@ CASES: dict[str, Case] = {
         "webhooks",
         lambda c: {"monitor": c.pk("monitor"), "url": HOOK},
     ),
+    "webhook.update": change(
+        "webhook",
+        lambda c: monitoring_escalation.webhook_update(
+            actor=c.user, webhook=c.obj("webhook"), active=False
+        ),
+        "webhooks",
+        {"active": False},
+    ),
     "webhook.delete": delete(
         "webhook",
         lambda c: monitoring_escalation.webhook_delete(actor=c.user, webhook=c.obj("webhook")),

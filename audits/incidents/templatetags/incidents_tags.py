@@ -64,4 +64,7 @@ def monitor_incidents(context: dict[str, Any], monitor: Any) -> dict[str, Any]:
         "incidents": list(selectors.incidents_for(user).filter(monitor=monitor)),
         "hooks": hooks,
         "may_see_hooks": may_see_hooks,
+        "may_add_hook": access.can(user, "webhook.create", monitor),
+        "may_change_hooks": access.can(user, "webhook.update", monitor),
+        "monitor": monitor,
     }
