@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "audits.signatures",
     "audits.dossiers",
     "audits.monitoring",
+    "audits.incidents",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from audits import api as audits_api
 from audits.dossiers import api as dossiers_api
+from audits.incidents import api as incidents_api
 from audits.monitoring import api as monitoring_api
 from config.converters import IdConverter
 from config.health import healthz
@@ -74,8 +75,8 @@ router.register(
 )
 router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
 router.register("monitors", monitoring_api.MonitorViewSet, basename="monitor")
-router.register("incidents", monitoring_api.IncidentViewSet, basename="incident")
-router.register("webhooks", monitoring_api.WebhookViewSet, basename="webhook")
+router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register("webhooks", incidents_api.WebhookViewSet, basename="webhook")
 
 # Routes anyone may call without logging in; every other /api/ route needs a login
 # (tests/test_api_permissions.py walks the URL conf to prove it).
@@ -123,6 +124,7 @@ urlpatterns = [
     path("", include("reviews.compliance.urls")),
     path("", include("audits.dossiers.urls")),
     path("", include("audits.monitoring.urls")),
+    path("", include("audits.incidents.urls")),
 ]
 
 handler403 = "config.errors.permission_denied"

@@ -275,6 +275,7 @@ POLICY: dict[str, tuple[str, tuple[Grant, ...]]] = {
     "incident.update": ("move incidents along and link evidence", (_grant(EDITORS),)),
     "webhook.read": ("see webhooks and their delivery log", (_grant(EDITORS),)),
     "webhook.create": ("add webhooks", (_grant({OWNER, FACILITATOR}),)),
+    "webhook.update": ("change a webhook's URL or pause it", (_grant({OWNER, FACILITATOR}),)),
     "webhook.delete": ("remove webhooks", (_grant({OWNER, FACILITATOR}),)),
 }
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import selectors as audit_selectors
+from audits.incidents import selectors as incident_selectors
 from audits.models import GateAction, LaunchGate, Verdict
 from reviews.compliance import selectors as compliance_selectors
 from reviews.harms import selectors as harm_selectors
@@ -34,7 +35,7 @@ HARM_REMEDY = (
 
 @dataclass(frozen=True)
 class Blocker:
-    kind: str  # harm | gate | audit | compliance | signoff | rejection
+    kind: str  # harm | gate | audit | compliance | incident | signoff | rejection
     message: str
     url: str = ""
     target_type: str = ""
@@ -203,6 +204,7 @@ def approve_blockers(review: Review) -> list[Blocker]:
             )
         )
     out.extend(compliance_blockers(review))
+    out.extend(incident_blockers(review))
     if review.status == ReviewStatus.IN_REVIEW:
         rejections = review.signoffs.filter(round=review.round, decision=Decision.REJECT)
         for signoff in rejections.select_related("user"):
@@ -234,6 +236,21 @@ def compliance_blockers(review: Review) -> list[Blocker]:
     return [
         Blocker("compliance", message, f"{page}#{anchor}")
         for message, anchor in compliance_selectors.readiness_blockers(review, in_force)
+    ]
+
+
+def incident_blockers(review: Review) -> list[Blocker]:
+    """Incidents after launch that are open or mitigating (a monitor's breach, a person, an
+    escalated feedback submission): the review is approved again only once each one is
+    resolved. Mitigating still blocks: the harm is not yet known to be gone."""
+    return [
+        Blocker(
+            "incident",
+            f"Incident \u201c{incident.title}\u201d is {incident.get_status_display().lower()}: "
+            "resolve it (with what was done) before approving again.",
+            reverse("incident_detail", args=[incident.pk]),
+        )
+        for incident in incident_selectors.unresolved_incidents(review).order_by("opened_at")
     ]
 
 

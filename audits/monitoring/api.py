@@ -1,4 +1,4 @@
-"""REST API of monitors, production batches, incidents and webhooks."""
+"""REST API of monitors and production batches."""
 
 from __future__ import annotations
 
@@ -13,16 +13,12 @@ from rest_framework.response import Response
 
 from orgs.api_support import ScopedViewSet
 
-from . import escalation, selectors, services
+from . import selectors, services
 from .serializers import (
     BatchInSerializer,
     BatchSerializer,
-    DeliverySerializer,
-    IncidentSerializer,
-    IncidentUpdateSerializer,
     MonitorSerializer,
     MonitorUpdateSerializer,
-    WebhookSerializer,
 )
 
 
@@ -86,72 +82,3 @@ class MonitorViewSet(
         )
         batch.refresh_from_db()
         return Response(BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
-
-
-class IncidentViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    ScopedViewSet,
-):
-    """Incidents after launch; PATCH ``status`` moves one open → mitigating → resolved
-    (resolving needs a ``resolution``) and links ``harms``, ``mitigations`` and ``runs``."""
-
-    serializer_class = IncidentSerializer
-    policy = {"create": "incident.create", "partial_update": "incident.update"}
-    filterset_fields = ["review", "monitor", "status", "severity"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self) -> Any:
-        return selectors.incidents_for(self.request.user).prefetch_related(
-            "runs", "harms", "mitigations"
-        )
-
-    def get_serializer_class(self) -> Any:
-        return IncidentUpdateSerializer if self.action == "partial_update" else IncidentSerializer
-
-    def perform_create(self, serializer: Any) -> None:
-        serializer.instance = escalation.incident_create(
-            actor=self.actor, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer: Any) -> None:
-        serializer.instance = escalation.incident_update(
-            actor=self.actor, incident=serializer.instance, **serializer.validated_data
-        )
-
-
-class WebhookViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    ScopedViewSet,
-):
-    """Webhooks of a monitor. The answer to POST carries the ``secret`` (once); deliveries
-    are signed with it (docs/monitoring.md, "Webhooks")."""
-
-    serializer_class = WebhookSerializer
-    policy = {"create": "webhook.create", "destroy": "webhook.delete"}
-    filterset_fields = ["monitor"]
-
-    def get_queryset(self) -> Any:
-        return selectors.webhooks_for(self.request.user)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        hook = escalation.webhook_create(actor=self.actor, **serializer.validated_data)
-        data = dict(self.get_serializer(hook).data)
-        data["secret"] = hook.secret
-        return Response(data, status=status.HTTP_201_CREATED)
-
-    def perform_destroy(self, instance: Any) -> None:
-        escalation.webhook_delete(actor=self.actor, webhook=instance)
-
-    @extend_schema(responses={200: DeliverySerializer(many=True)})
-    @action(detail=True, methods=["get"])
-    def deliveries(self, request: Request, pk: str | None = None) -> Response:
-        hook = self.get_object()
-        return Response(DeliverySerializer(hook.deliveries.all()[:200], many=True).data)

@@ -1,6 +1,6 @@
 """The demo's monitor: the loan model in production (the approved launch review of
 version 2), 30 daily counts batches with a drift from day 20 that breaches the four-fifths
-gate and opens an incident, and a webhook whose delivery log shows the breach payload."""
+gate and opens an incident (the webhook and the incident: audits/incidents/demo.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ RACES = {"White": 0.40, "Black": 0.20, "Hispanic": 0.20, "Asian": 0.15, "Other":
 AGES = {"18-25": 0.2, "26-40": 0.45, "41-60": 0.25, "60+": 0.10}
 ROWS_PER_DAY = 6000
 DRIFT_DAY = 20
-HOOK = "https://deploy.loans.example/forethought-hooks"
 
 
 def day_counts(rng: Any, day: int) -> list[dict[str, Any]]:
@@ -49,7 +48,7 @@ def seed(demo: Any) -> None:
     from reviews import services as reviews
     from reviews.models import Review, ReviewStatus
 
-    from . import escalation, services
+    from . import services
     from .models import Monitor
 
     system = demo.made["system"]
@@ -93,7 +92,6 @@ def seed(demo: Any) -> None:
         window=7,
         on_call=[demo.users["facilitator"]],
     )
-    escalation.webhook_create(actor=owner, monitor=monitor, url=HOOK)
     rng = np.random.default_rng(2026)
     today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     for day in range(1, 31):

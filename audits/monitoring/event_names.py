@@ -1,4 +1,4 @@
-"""How the event log names monitors, batches, incidents and webhooks (orgs/ledger/names.py)."""
+"""How the event log names monitors and batches (orgs/ledger/names.py)."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from orgs.ledger.names import register
 
-from .models import Batch, Incident, Monitor, Webhook
+from .models import Batch, Monitor
 
 
 def _url(name: str, attname: str = "pk") -> Any:
@@ -15,7 +15,3 @@ def _url(name: str, attname: str = "pk") -> Any:
 
 register(Monitor, "Monitor", field="name", url=_url("monitor_detail"), read="monitor.read")
 register(Batch, "Production batch", url=_url("monitor_detail", "monitor_id"), read="monitor.read")
-register(Incident, "Incident", field="title", url=_url("incident_detail"), read="incident.read")
-register(
-    Webhook, "Webhook", field="url", url=_url("monitor_detail", "monitor_id"), read="webhook.read"
-)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Batch, Delivery, Incident, Monitor, Reading, Webhook
+from .models import Batch, Monitor, Reading
 
 
 def monitors_for(user: Any) -> QuerySet[Monitor]:
@@ -15,18 +15,6 @@ def monitors_for(user: Any) -> QuerySet[Monitor]:
 
 def batches_for(user: Any) -> QuerySet[Batch]:
     return Batch.objects.for_user(user).select_related("monitor")
-
-
-def incidents_for(user: Any) -> QuerySet[Incident]:
-    return Incident.objects.for_user(user).select_related("review__system", "gate", "monitor")
-
-
-def webhooks_for(user: Any) -> QuerySet[Webhook]:
-    return Webhook.objects.for_user(user)
-
-
-def deliveries_for(user: Any) -> QuerySet[Delivery]:
-    return Delivery.objects.for_user(user).select_related("webhook")
 
 
 def readings(monitor: Monitor) -> QuerySet[Reading]:

@@ -6,12 +6,11 @@ from rest_framework import serializers
 
 from audits.engine.config import AuditConfig
 from audits.engine.errors import AuditInputError
-from audits.selectors import launch_gates_for, runs_for
+from audits.selectors import launch_gates_for
 from orgs.api_support import ScopedPK, StrictInput, UserField
-from reviews.harms.selectors import harms_for, mitigations_for
 from reviews.selectors import reviews_where
 
-from .models import ROUTE_KEYS, Batch, Delivery, Incident, Monitor, Reading, Webhook
+from .models import ROUTE_KEYS, Batch, Monitor, Reading
 
 
 class MonitorSerializer(StrictInput, serializers.ModelSerializer):
@@ -128,97 +127,4 @@ class BatchSerializer(serializers.ModelSerializer):
             "run",
             "readings",
             "created_at",
-        ]
-
-
-class IncidentSerializer(StrictInput, serializers.ModelSerializer):
-    review = ScopedPK(lambda u: reviews_where(u, "incident.create"))
-    harms = ScopedPK(harms_for, many=True, required=False)
-    mitigations = ScopedPK(mitigations_for, many=True, required=False)
-    runs = ScopedPK(runs_for, many=True, required=False)
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "review",
-            "monitor",
-            "source",
-            "title",
-            "description",
-            "gate",
-            "action",
-            "groups",
-            "harm_distribution_basis",
-            "severity",
-            "tangible_harm",
-            "sector_of_deployment",
-            "date_of_incident",
-            "status",
-            "evidence_run",
-            "runs",
-            "harms",
-            "mitigations",
-            "resolution",
-            "opened_at",
-            "resolved_at",
-        ]
-        read_only_fields = [
-            "id",
-            "monitor",
-            "source",
-            "gate",
-            "action",
-            "groups",
-            "harm_distribution_basis",
-            "tangible_harm",
-            "sector_of_deployment",
-            "date_of_incident",
-            "status",
-            "evidence_run",
-            "runs",
-            "mitigations",
-            "resolution",
-            "opened_at",
-            "resolved_at",
-        ]
-
-
-class IncidentUpdateSerializer(IncidentSerializer):
-    status = serializers.ChoiceField(choices=["open", "mitigating", "resolved"], required=False)
-    resolution = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-
-    class Meta(IncidentSerializer.Meta):
-        read_only_fields = [
-            f
-            for f in IncidentSerializer.Meta.read_only_fields
-            if f not in ("status", "resolution", "runs", "mitigations")
-        ] + ["review", "title", "description", "severity"]
-
-
-class WebhookSerializer(StrictInput, serializers.ModelSerializer):
-    """``secret`` is shown once, in the answer to the POST that creates the webhook."""
-
-    monitor = ScopedPK(lambda u: Monitor.objects.for_user(u, "webhook.create"))
-
-    class Meta:
-        model = Webhook
-        fields = ["id", "monitor", "url", "active", "created_at"]
-        read_only_fields = ["id", "active", "created_at"]
-
-
-class DeliverySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Delivery
-        fields = [
-            "id",
-            "webhook",
-            "event",
-            "payload",
-            "status",
-            "attempts",
-            "response_code",
-            "error",
-            "created_at",
-            "last_attempt_at",
         ]

@@ -1,5 +1,5 @@
 """Monitor writes: create and change monitors, take production batches, evaluate them
-(an audit run per batch, then a sequential reading per watched gate; escalation.py acts on
+(an audit run per batch, then a sequential reading per watched gate; audits/incidents acts on
 a breach) and notice monitors whose data is late."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change
 from orgs.plumbing.errors import ServiceError
 from reviews.models import Review, ReviewStatus
 
-from . import escalation
+from . import signals
 from .models import ROUTE_KEYS, STEPS, Batch, BatchStatus, Monitor, Reading, default_routes
 
 if TYPE_CHECKING:
@@ -354,7 +354,9 @@ def _store(batch: Batch, counts: Counts, config: AuditConfig, result: dict[str, 
         )
         was = previous.state if previous else sequential.OK
         if reading.state == sequential.BREACH and was != sequential.BREACH:
-            escalation.on_breach(monitor=monitor, gate=gate, reading=reading, run=run)
+            signals.gate_breached.send(
+                Monitor, monitor=monitor, gate=gate, reading=reading, run=run
+            )
     batch.refresh_from_db()
     return batch
 
@@ -427,6 +429,6 @@ def monitors_check_late(now: datetime | None = None) -> list[Monitor]:
                 pk=monitor.pk, late_alerted_at=monitor.late_alerted_at
             ).update(late_alerted_at=now):
                 continue
-            escalation.on_no_data(monitor=monitor, since=since, now=now)
+            signals.data_late.send(Monitor, monitor=monitor, since=since, now=now)
         alerted.append(monitor)
     return alerted

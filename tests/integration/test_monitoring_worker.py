@@ -13,8 +13,10 @@ from django.utils import timezone
 from audits import services as audits
 from audits.engine import webhook_signing as signing
 from audits.engine.config import AuditConfig
-from audits.monitoring import escalation, services
-from audits.monitoring.models import Batch, Delivery, Incident
+from audits.incidents import escalation
+from audits.incidents.models import Delivery, Incident
+from audits.monitoring import services
+from audits.monitoring.models import Batch
 from tests.integration.test_audit_worker import _review, media, start_worker, stop  # noqa: F401
 from tests.integration.test_worker_and_chain import _wait_for
 from tests.monitoring.conftest import Receiver, approved, counts_rows, frame

@@ -7,7 +7,8 @@ import io
 
 from django.core.management import call_command
 
-from audits.monitoring.models import Batch, Delivery, Incident, Monitor, Reading
+from audits.incidents.models import Delivery, Incident
+from audits.monitoring.models import Batch, Monitor, Reading
 
 from .conftest import committed
 
@@ -35,3 +36,6 @@ def test_the_demo_monitor_breaches_by_day_24_and_logs_the_webhook(db, settings):
     # The demo's deployment host does not exist here: the attempt is logged as it went.
     assert delivery.attempts == 1 and delivery.status in ("retrying", "refused", "delivered")
     assert monitor.review.status == "in_review"
+    # A demo feedback submission about the same system was escalated into the incident.
+    escalated = list(incident.feedback.all())
+    assert len(escalated) == 1 and escalated[0].review.system_id == monitor.review.system_id

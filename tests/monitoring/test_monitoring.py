@@ -10,8 +10,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from audits.monitoring import escalation, services
-from audits.monitoring.models import Batch, Delivery, Incident, Reading
+from audits.incidents import escalation
+from audits.incidents.models import Delivery, Incident
+from audits.monitoring import services
+from audits.monitoring.models import Batch, Reading
 from orgs.models import Notice
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.models import ReviewStatus

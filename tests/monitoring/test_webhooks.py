@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from audits.engine import webhook_signing as signing
-from audits.monitoring import delivery, escalation
-from audits.monitoring.models import Delivery
+from audits.incidents import delivery, escalation
+from audits.incidents.models import Delivery
 from orgs.plumbing.errors import ServiceError
 
 
@@ -123,7 +123,7 @@ def test_it_refuses_loopback_private_link_local_and_metadata_addresses(
 
 
 def test_the_delivery_task_retries_with_exponential_backoff(monitor, owner, settings, monkeypatch):
-    from audits.monitoring import tasks
+    from audits.incidents import tasks
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # as on a worker
     settings.WEBHOOK_BACKOFF_SECONDS = 30

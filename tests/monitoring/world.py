@@ -9,8 +9,9 @@ from typing import Any
 
 def add_monitoring(owner: Any, system: Any) -> None:
     from audits.engine.config import AuditConfig
+    from audits.incidents import escalation
     from audits.models import LaunchGate
-    from audits.monitoring import escalation, services
+    from audits.monitoring import services
     from reviews import services as reviews
     from reviews.models import Review, ReviewStatus
 

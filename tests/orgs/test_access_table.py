@@ -67,8 +67,9 @@ from audits.dossiers import selectors as dossier_selectors
 from audits.dossiers import services as dossiers
 from audits.dossiers.models import Dossier, DossierStatus
 from audits.engine.config import AuditConfig
+from audits.incidents import escalation as monitoring_escalation
+from audits.incidents import selectors as incident_selectors
 from audits.models import Dataset, GateVerdict, LaunchGate, Verdict
-from audits.monitoring import escalation as monitoring_escalation
 from audits.monitoring import selectors as monitoring_selectors
 from audits.monitoring import services as monitoring
 from orgs import access
@@ -1359,7 +1360,7 @@ CASES: dict[str, Case] = {
         method="post",
         then="batches/",
     ),
-    "incident.read": read("incident", monitoring_selectors.incidents_for, "incidents"),
+    "incident.read": read("incident", incident_selectors.incidents_for, "incidents"),
     "incident.create": create(
         "review",
         lambda c: monitoring_escalation.incident_create(
@@ -1376,7 +1377,7 @@ CASES: dict[str, Case] = {
         "incidents",
         {"status": "mitigating"},
     ),
-    "webhook.read": read("webhook", monitoring_selectors.webhooks_for, "webhooks"),
+    "webhook.read": read("webhook", incident_selectors.webhooks_for, "webhooks"),
     "webhook.create": create(
         "monitor",
         lambda c: monitoring_escalation.webhook_create(
@@ -1384,6 +1385,14 @@ CASES: dict[str, Case] = {
         ),
         "webhooks",
         lambda c: {"monitor": c.pk("monitor"), "url": HOOK},
+    ),
+    "webhook.update": change(
+        "webhook",
+        lambda c: monitoring_escalation.webhook_update(
+            actor=c.user, webhook=c.obj("webhook"), active=False
+        ),
+        "webhooks",
+        {"active": False},
     ),
     "webhook.delete": delete(
         "webhook",

@@ -18,24 +18,23 @@ from django.utils import timezone
 
 from audits.engine import webhook_signing as signing
 from audits.models import AuditRun, GateAction, LaunchGate
+from audits.monitoring.models import STEPS, Monitor, Reading
 from orgs import access
 from orgs import services as org_services
 from orgs.ledger.chain import record
 from orgs.ledger.writes import log_change, snapshot
 from orgs.plumbing.errors import Conflict, ServiceError
 from orgs.site import site_url
+from reviews.feedback.models import Submission
 from reviews.harms.models import Harm, Mitigation
 from reviews.models import Review, ReviewStatus
 
 from . import delivery
 from .models import (
-    STEPS,
     Delivery,
     DeliveryStatus,
     Incident,
     IncidentStatus,
-    Monitor,
-    Reading,
     Severity,
     Webhook,
 )
@@ -129,6 +128,59 @@ def incident_create(
         severity=severity,
         harms=harms,
     )
+
+
+@transaction.atomic
+def incident_from_feedback(
+    *,
+    actor: User,
+    submission: Submission,
+    incident: Incident | None = None,
+    monitor: Monitor | None = None,
+    title: str = "",
+    severity: str = Severity.MODERATE,
+) -> Incident:
+    """Escalate a community feedback submission about an AI system: link it to an incident
+    of any review of that system (feedback often comes in on the next version's review
+    while the monitored one is in production) that is not resolved, or open one (source
+    "feedback") on the monitor's review if given, else on the submission's review. The
+    incident carries the submission's words, never its contact details."""
+    system_id = submission.review.system_id
+    access.require(actor, "submission.read", submission)
+    if incident is None:
+        if monitor is not None and monitor.review.system_id != system_id:
+            raise ServiceError("That monitor watches another AI system.", field="monitor")
+        review = monitor.review if monitor is not None else submission.review
+        access.require(actor, "incident.create", review)
+        about = submission.about.strip() or f"feedback #{submission.pk}"
+        incident = _incident_open(
+            actor=actor,
+            review=review,
+            monitor=monitor,
+            title=title.strip() or f"Community feedback: {about}",
+            description=submission.text,
+            source="feedback",
+            severity=severity,
+            harms=[h for h in submission.harms.all() if h.review_id == review.pk],
+        )
+    else:
+        access.require(actor, "incident.create", incident.review)
+        if incident.review.system_id != system_id:
+            raise ServiceError("That incident is about another AI system.", field="incident")
+        if incident.status == IncidentStatus.RESOLVED:
+            raise Conflict("That incident is resolved: reopen it first or open a new one.")
+        if incident.feedback.filter(pk=submission.pk).exists():
+            raise Conflict("This submission is already linked to that incident.")
+    incident.feedback.add(submission)
+    record(
+        organization_id=incident.organization_id,
+        actor=actor,
+        verb="escalate",
+        object_type=incident._meta.label_lower,
+        object_id=incident.pk,
+        after={"submission": submission.pk},
+    )
+    return incident
 
 
 @transaction.atomic
@@ -390,10 +442,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
 @transaction.atomic
 def webhook_create(*, actor: User, monitor: Monitor, url: str) -> Webhook:
     access.require(actor, "webhook.create", monitor)
-    try:
-        delivery.check(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
-    except delivery.UnsafeURL as exc:
-        raise ServiceError(str(exc), field="url") from exc
+    _check_url(url)
     hook = Webhook.objects.create(
         organization_id=monitor.organization_id,
         monitor=monitor,
@@ -403,6 +452,30 @@ def webhook_create(*, actor: User, monitor: Monitor, url: str) -> Webhook:
     # Never the secret: the event log is readable by more people than the webhook.
     log_change(actor=actor, verb="create", instance=hook, after=_public(hook))
     return hook
+
+
+def _check_url(url: str) -> None:
+    try:
+        delivery.check(url, frozenset(h.lower() for h in settings.WEBHOOK_ALLOWED_HOSTS))
+    except delivery.UnsafeURL as exc:
+        raise ServiceError(str(exc), field="url") from exc
+
+
+@transaction.atomic
+def webhook_update(
+    *, actor: User, webhook: Webhook, url: str | None = None, active: bool | None = None
+) -> Webhook:
+    """A new URL (checked by the same SSRF rules; the secret stays) or a pause."""
+    access.require(actor, "webhook.update", webhook)
+    before = _public(webhook)
+    if url is not None and url != webhook.url:
+        _check_url(url)
+        webhook.url = url
+    if active is not None:
+        webhook.active = active
+    webhook.save(update_fields=["url", "active"])
+    log_change(actor=actor, verb="update", instance=webhook, before=before, after=_public(webhook))
+    return webhook
 
 
 @transaction.atomic

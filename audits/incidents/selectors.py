@@ -1,0 +1,37 @@
+"""Incident and webhook reads, each scoped by the access policy to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Delivery, Incident, IncidentStatus, Webhook
+
+
+def incidents_for(user: Any) -> QuerySet[Incident]:
+    return Incident.objects.for_user(user).select_related("review__system", "gate", "monitor")
+
+
+def webhooks_for(user: Any) -> QuerySet[Webhook]:
+    return Webhook.objects.for_user(user)
+
+
+def deliveries_for(user: Any) -> QuerySet[Delivery]:
+    return Delivery.objects.for_user(user).select_related("webhook")
+
+
+def unresolved_incidents(review: Any) -> QuerySet[Incident]:
+    """Incidents of the review that are open or mitigating (readiness: each one blocks
+    approving the review again until it is resolved)."""
+    return Incident.objects.filter(review=review).exclude(status=IncidentStatus.RESOLVED)
+
+
+def unresolved_incidents_of_system(user: Any, review: Any) -> QuerySet[Incident]:
+    """Open or mitigating incidents the user may see on any review of the review's AI
+    system (the review page's banner)."""
+    return (
+        incidents_for(user)
+        .filter(review__system_id=review.system_id)
+        .exclude(status=IncidentStatus.RESOLVED)
+    )
