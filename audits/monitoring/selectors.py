@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from .models import Batch, Delivery, Incident, Monitor, Reading, Webhook
 
@@ -32,3 +33,27 @@ def deliveries_for(user: Any) -> QuerySet[Delivery]:
 def readings(monitor: Monitor) -> QuerySet[Reading]:
     """Every reading of the monitor (the caller has read the monitor through the policy)."""
     return Reading.objects.filter(batch__monitor=monitor).select_related("batch", "gate")
+
+
+def webhooks_with_recent_deliveries(
+    monitor: Monitor, last: int = 20
+) -> list[tuple[Webhook, list[Delivery]]]:
+    """The monitor's webhooks, each with its ``last`` newest deliveries, in two queries
+    however many webhooks there are (the caller has checked ``webhook.read``)."""
+    hooks = list(monitor.webhooks.all())
+    ranked = (
+        Delivery.objects.filter(webhook__in=hooks)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("webhook_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=last)
+        .order_by("-created_at", "-id")
+    )
+    by_hook: dict[int, list[Delivery]] = {h.pk: [] for h in hooks}
+    for d in ranked:
+        by_hook[d.webhook_id].append(d)
+    return [(h, by_hook[h.pk]) for h in hooks]

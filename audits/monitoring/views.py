@@ -73,7 +73,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     freshness, late = _freshness(monitor)
     hooks = []
     if access.can(request.user, "webhook.read", monitor):
-        hooks = [(h, h.deliveries.all()[:20]) for h in monitor.webhooks.all()]
+        hooks = selectors.webhooks_with_recent_deliveries(monitor)
     batches = monitor.batches.select_related("run").order_by("-period_end")[:10]
     return render(
         request,
