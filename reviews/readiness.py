@@ -108,10 +108,10 @@ def _gate_moved(acceptance: RiskAcceptance, verdicts: dict[int, Any]) -> bool:
     return verdict is None or verdict.verdict != accepted
 
 
-def _accepted(review: Review) -> set[tuple[str, int]]:
+def _accepted(review: Review, states: list[AcceptanceState] | None = None) -> set[tuple[str, int]]:
     return {
         (s.acceptance.target_type, s.acceptance.target_id)
-        for s in acceptance_states(review)
+        for s in (acceptance_states(review) if states is None else states)
         if s.in_force
     }
 
@@ -190,10 +190,16 @@ def submit_blockers(review: Review) -> list[Blocker]:
     return [b for b in _risk_blockers(review, _accepted(review)) if b.kind == "harm"]
 
 
-def approve_blockers(review: Review) -> list[Blocker]:
+def approve_blockers(
+    review: Review,
+    states: list[AcceptanceState] | None = None,
+    checklists: list[compliance_selectors.ChecklistView] | None = None,
+) -> list[Blocker]:
     """Everything that keeps the review from being approved, each with where it is
-    resolved."""
-    out = _risk_blockers(review, _accepted(review))
+    resolved. ``states`` and ``checklists``: the review's acceptance states and compliance
+    checklists (read with those in force), if the caller has already read them."""
+    states = acceptance_states(review) if states is None else states
+    out = _risk_blockers(review, _accepted(review, states))
     has_gates = LaunchGate.objects.filter(review=review).exists()
     if has_gates and audit_selectors.latest_run(review) is None:
         out.append(
@@ -203,7 +209,7 @@ def approve_blockers(review: Review) -> list[Blocker]:
                 reverse("audit_home"),
             )
         )
-    out.extend(compliance_blockers(review))
+    out.extend(compliance_blockers(review, states, checklists))
     out.extend(incident_blockers(review))
     if review.status == ReviewStatus.IN_REVIEW:
         rejections = review.signoffs.filter(round=review.round, decision=Decision.REJECT)
@@ -228,14 +234,20 @@ def approve_blockers(review: Review) -> list[Blocker]:
     return out
 
 
-def compliance_blockers(review: Review) -> list[Blocker]:
+def compliance_blockers(
+    review: Review,
+    states: list[AcceptanceState] | None = None,
+    checklists: list[compliance_selectors.ChecklistView] | None = None,
+) -> list[Blocker]:
     """Checklists whose readiness rule the review breaks (each checklist chooses its rule,
     e.g. no "not met" item without a risk acceptance in force linked as evidence)."""
-    in_force = {s.acceptance.pk for s in acceptance_states(review) if s.in_force}
+    if checklists is None:
+        in_force = _in_force_ids(acceptance_states(review) if states is None else states)
+        checklists = compliance_selectors.review_checklists(review, in_force)
     page = reverse("review_compliance", args=[review.pk])
     return [
         Blocker("compliance", message, f"{page}#{anchor}")
-        for message, anchor in compliance_selectors.readiness_blockers(review, in_force)
+        for message, anchor in compliance_selectors.readiness_blockers(checklists)
     ]
 
 
@@ -254,10 +266,18 @@ def incident_blockers(review: Review) -> list[Blocker]:
     ]
 
 
-def open_blockers(review: Review) -> list[Blocker]:
+def _in_force_ids(states: list[AcceptanceState]) -> set[int]:
+    return {s.acceptance.pk for s in states if s.in_force}
+
+
+def open_blockers(
+    review: Review,
+    states: list[AcceptanceState] | None = None,
+    checklists: list[compliance_selectors.ChecklistView] | None = None,
+) -> list[Blocker]:
     """The blockers of a review on its way to approval (none once it is decided)."""
     if review.status in (ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW):
-        return approve_blockers(review)
+        return approve_blockers(review, states, checklists)
     return []
 
 
@@ -283,21 +303,19 @@ class ReviewSummary:
 
 
 def summary(review: Review) -> ReviewSummary:
-    """What the review page shows of each capability."""
+    """What the review page shows of each capability. The acceptances and the compliance
+    checklists are read once and shared by the blockers and the progress."""
+    states = acceptance_states(review)
+    checklists = compliance_selectors.review_checklists(review, _in_force_ids(states))
     return ReviewSummary(
         harms=harm_selectors.harms_of(review).count(),
         workshops=list(workshop_selectors.workshops_of(review)),
         runs=list(audit_selectors.runs_of(review).defer("result")[:5]),
         failing_gates=audit_selectors.failing_gate_count(review),
-        blockers=open_blockers(review),
-        acceptances=acceptance_states(review),
-        compliance=_compliance_progress(review),
+        blockers=open_blockers(review, states, checklists),
+        acceptances=states,
+        compliance=compliance_selectors.overall(checklists) if checklists else None,
     )
-
-
-def _compliance_progress(review: Review) -> Any:
-    views = compliance_selectors.review_checklists(review)
-    return compliance_selectors.overall(views) if views else None
 
 
 def default_expiry() -> datetime.date:

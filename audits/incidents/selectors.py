@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from audits.monitoring.models import Monitor
 
 from .models import Delivery, Incident, IncidentStatus, Webhook
 
@@ -35,3 +38,27 @@ def unresolved_incidents_of_system(user: Any, review: Any) -> QuerySet[Incident]
         .filter(review__system_id=review.system_id)
         .exclude(status=IncidentStatus.RESOLVED)
     )
+
+
+def webhooks_with_recent_deliveries(
+    monitor: Monitor, last: int = 20
+) -> list[tuple[Webhook, list[Delivery]]]:
+    """The monitor's webhooks, each with its ``last`` newest deliveries, in two queries
+    however many webhooks there are (the caller has checked ``webhook.read``)."""
+    hooks = list(monitor.webhooks.all())
+    ranked = (
+        Delivery.objects.filter(webhook__in=hooks)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("webhook_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=last)
+        .order_by("-created_at", "-id")
+    )
+    by_hook: dict[int, list[Delivery]] = {h.pk: [] for h in hooks}
+    for d in ranked:
+        by_hook[d.webhook_id].append(d)
+    return [(h, by_hook[h.pk]) for h in hooks]

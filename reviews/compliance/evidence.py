@@ -39,6 +39,7 @@ class EvidenceKind:
     dated: Callable[[Any], datetime.datetime | None] | None = None
     # Extra filter on eligible targets (e.g. only succeeded audit runs).
     only: dict[str, Any] | None = None
+    related: tuple[str, ...] = ()  # what ``describe`` reads, joined (one query a list)
 
 
 KINDS: dict[str, EvidenceKind] = {}
@@ -140,6 +141,7 @@ register(
         "Model card version",
         lambda: apps.get_model("modelcards", "ModelCardVersion"),
         review_field="card__system__reviews",
+        related=("card__system",),
         url=lambda v: reverse("modelcard_version", args=[v.pk]),
         describe=lambda v: f"Model card {v} ({v.get_status_display().lower()})",
         dated=lambda v: v.published_at,
@@ -170,7 +172,7 @@ def candidates(kind: EvidenceKind, review_id: int) -> Any:
     """Rows of the review a piece of evidence of this kind may point at."""
     assert kind.model is not None
     rows = kind.model()._default_manager.filter(**{kind.review_field: review_id})
-    return rows.filter(**(kind.only or {}))
+    return rows.filter(**(kind.only or {})).select_related(*kind.related)
 
 
 def target_of(kind: EvidenceKind, target_id: int | None, organization_id: int) -> Any:
@@ -178,4 +180,4 @@ def target_of(kind: EvidenceKind, target_id: int | None, organization_id: int) -
     if kind.model is None or target_id is None:
         return None
     rows = kind.model()._default_manager.filter(organization_id=organization_id, pk=target_id)
-    return rows.filter(**(kind.only or {})).first()
+    return rows.filter(**(kind.only or {})).select_related(*kind.related).first()

@@ -232,11 +232,11 @@ def overall(views: list[ChecklistView]) -> Progress:
     return progress([i for v in views for i in v.items])
 
 
-def readiness_blockers(review: Review, accepted: set[int]) -> list[tuple[str, str]]:
-    """(message, anchor) for each checklist whose readiness rule the review breaks.
-    ``accepted``: ids of the review's risk acceptances in force."""
+def readiness_blockers(views: list[ChecklistView]) -> list[tuple[str, str]]:
+    """(message, anchor) for each checklist whose readiness rule the review breaks;
+    ``views``: review_checklists read with the ids of the acceptances in force."""
     out = []
-    for view in review_checklists(review, accepted):
+    for view in views:
         rule = view.checklist.readiness_rule
         if rule == ReadinessRule.OFF:
             continue

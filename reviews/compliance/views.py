@@ -55,7 +55,7 @@ def review_compliance(request: HttpRequest, pk: int) -> HttpResponse:
             "Framework attached: each of its requirements is now an item to assess.",
         ):
             return redirect("review_compliance", pk=review.pk)
-    blockers = selectors.readiness_blockers(review, _accepted(review))
+    blockers = selectors.readiness_blockers(views)
     return render(
         request,
         "compliance/review.html",

