@@ -9,9 +9,10 @@ import datetime
 from django.utils import timezone
 
 from audits.engine.config import AuditConfig
+from audits.incidents.models import Delivery, Incident, Webhook
 from audits.models import LaunchGate
 from audits.monitoring import services
-from audits.monitoring.models import Batch, BatchStatus, Delivery, Incident, Webhook
+from audits.monitoring.models import Batch, BatchStatus
 from reviews import services as reviews
 from reviews.models import Review, ReviewStatus
 from tests.perf.registry import World, filler

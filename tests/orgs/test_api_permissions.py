@@ -138,7 +138,9 @@ def test_an_outsider_gets_404_on_every_detail_route(world, outsider, route):
 
 
 @pytest.mark.parametrize(
-    "route", [r for r in ORG_ROUTES if not r.is_detail and r.actions], ids=lambda r: r.name
+    "route",
+    [r for r in ORG_ROUTES if not r.is_detail and "get" in r.actions],
+    ids=lambda r: r.name,
 )
 def test_an_outsider_sees_no_foreign_rows_in_lists(world, outsider, route):
     own_ids = set(_org_rows(_model(route), world).values_list("pk", flat=True))

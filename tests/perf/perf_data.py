@@ -25,7 +25,7 @@ PAGE_MODELS.update({"audits/runs": AuditRun, "audits/datasets": Dataset})
 # compliance, feedback, model card, monitoring): constant in the data, but each access
 # check reads the viewer's role again (~19 of its queries); a per-request cache of the
 # role in orgs/access.py would bring it under the default.
-CEILINGS["review_detail"] = 70
+CEILINGS["review_detail"] = 75
 SKIP.update(
     {
         "audit_run_json": "a download of one result, not a list",
