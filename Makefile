@@ -91,7 +91,9 @@ test: install browser-deps gettext-deps pdf-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	FORETHOUGHT_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
+	@# The unit, browser and fuzzing tests run on every core (pytest-xdist; PYTEST_WORKERS=0
+	@# runs them in one process); the integration pass below stays in one process.
+	$(VENV)/bin/pytest -m "not integration" -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 	@echo "--- integration pass: PostgreSQL, Redis and a real celery worker ---"
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/forethought} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
