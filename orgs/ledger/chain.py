@@ -114,8 +114,13 @@ def record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside transaction.atomic()")
-    chain, _ = EventChain.objects.get_or_create(organization_id=organization_id)
-    chain = EventChain.objects.select_for_update().get(pk=chain.pk)
+    # One query for the common case (the chain exists); a new organization's first event
+    # creates it, then locks it like any other.
+    try:
+        chain = EventChain.objects.select_for_update().get(organization_id=organization_id)
+    except EventChain.DoesNotExist:
+        created, _ = EventChain.objects.get_or_create(organization_id=organization_id)
+        chain = EventChain.objects.select_for_update().get(pk=created.pk)
     # Round-trip the states through JSON so the stored and the hashed value are identical.
     stored_before = json.loads(canonical_json(to_jsonable(before))) if before is not None else None
     stored_after = json.loads(canonical_json(to_jsonable(after))) if after is not None else None

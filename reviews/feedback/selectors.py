@@ -69,7 +69,9 @@ def channel_by_token(token: str) -> FeedbackChannel | None:
     """The public page's channel (None for an unknown token: the page is a 404)."""
     if not token or len(token) > 64:
         return None
-    return FeedbackChannel.objects.select_related("review").filter(token=token).first()
+    return (
+        FeedbackChannel.objects.select_related("review__organization").filter(token=token).first()
+    )
 
 
 def submission_by_receipt(code: str) -> Submission | None:

@@ -5,9 +5,13 @@ page and the status page."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import caches
+from PIL import Image
 
 from reviews.feedback import services as fb
 from reviews.feedback.models import Submission
@@ -41,6 +45,15 @@ def _serious(page) -> list[str]:
 
 def _width(page) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth"))
+
+
+def _drawn_qr_reads(page, url: str) -> bool:
+    """The receipt's QR code as the browser drew it (qrcode-generator) decodes, read off a
+    screenshot by zxing-cpp as a phone's camera would, to the status page's address."""
+    box = page.get_by_test_id("receipt-qr")
+    assert box.get_attribute("data-qr") == url
+    image = Image.open(io.BytesIO(box.locator("svg").screenshot()))
+    return [found.text for found in zxingcpp.read_barcodes(image)] == [url]
 
 
 CASES = {
@@ -95,6 +108,7 @@ def test_a_person_sends_feedback_and_reads_the_receipt_page_on_a_phone(
     assert page.get_by_role("heading", name=words["thanks"]).is_visible()
     code = page.get_by_test_id("receipt-code").inner_text()
     assert len(code.replace("-", "")) == 24
+    assert _drawn_qr_reads(page, f"{live_server.url}/f/receipt/?code={code}")
     assert _width(page) <= PHONE["width"]
     assert _serious(page) == []
     page.screenshot(path=str(artifacts / f"feedback-thanks-{language}-390.png"), full_page=True)

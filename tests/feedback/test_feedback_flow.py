@@ -47,6 +47,12 @@ def test_it_walks_from_submission_to_a_reply_read_by_receipt(
     assert receipts.looks_like_code(code)
     assert code in response.content.decode()
     assert response["Cache-Control"] == "no-store"
+    # The receipt's QR code is drawn in the browser from the status page's address (the
+    # browser test reads the drawing back); the server sends the address, not a drawing.
+    body = response.content.decode()
+    status_url = f"http://testserver/f/receipt/?code={code}"
+    assert f'data-qr="{status_url}"' in body and f'href="{status_url}"' in body
+    assert "<svg" not in body and "vendor/qrcode-generator" in body
     submission = Submission.objects.get()
     assert submission.receipt_hash == receipts.digest(code)
     assert code not in json.dumps(list(Submission.objects.values()), default=str)

@@ -5,6 +5,7 @@ then the browser's Accept-Language) and right-to-left for Arabic."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Callable
@@ -70,8 +71,12 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(url: str, title: str) -> str:
-    # A fixed mask: segno otherwise scores all eight (most of the time a receipt page takes).
+    """A channel page's QR code (the same for every visitor: drawn once per worker). A
+    fixed mask: segno otherwise scores all eight. The receipt's QR code, different for each
+    submission, is drawn in the submitter's browser (static/js/feedback.js): the public
+    form's answer stays cheap for the server."""
     return str(segno.make(url, error="m", mask=0).svg_inline(scale=4, border=2, title=title))
 
 
@@ -149,7 +154,6 @@ def channel_page(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "channel": channel,
                 "code": code,
-                "qr": qr_svg(status_url, _("QR code that opens your status page")),
                 "status_url": status_url,
                 "submission": submission,
             },
