@@ -206,13 +206,16 @@ def compute(counts: Counts, config: AuditConfig) -> dict[str, Any]:
             }
         )
     if counts.bins is not None and not counts.bins.integer and counts.score_min is not None:
+        bins = f"{counts.bins.count} equal-width score bins"
+        if counts.bins.edges is not None:
+            bins = f"the {counts.bins.count} score bins of the counts"
         warnings.append(
             {
                 "code": "auc_binned",
                 "dimension": None,
                 "group": None,
-                "message": f"AUC and the score median use {counts.bins.count} equal-width score "
-                "bins; pairs of scores in one bin count as ties.",
+                "message": f"AUC and the score median use {bins}; pairs of scores in one bin "
+                "count as ties.",
             }
         )
     return {
@@ -358,7 +361,10 @@ def _dimension_result(
                 }
                 for i, label in enumerate(dim.labels)
             }
-    impact = impact_ratios(dim, counts, r["selection_rate"], n)
+    # LL144's scoring rate is for a score column; decisions keep their selection rate even
+    # when a counts batch also carries score bins.
+    scored = config.y_score is not None
+    impact = impact_ratios(dim, counts, r["selection_rate"], n, scored=scored)
     summary = summaries(dim, r, ref_idx, resamples, config, impact)
     group_tests = tests(dim, rows, ref_idx, config)
     size_warnings(dim, rows, r, ref_idx, config, warnings)

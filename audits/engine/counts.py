@@ -54,6 +54,8 @@ __all__ = [
     "iter_frame",
     "merge",
     "read_header",
+    "read_scores",
+    "read_weights",
     "row_count",
     "scan_scores",
 ]
@@ -200,7 +202,10 @@ class Accumulator:
         w: np.ndarray | None,
         local: np.ndarray,
         cell_ids: np.ndarray,
+        score_bin: np.ndarray | None = None,
     ) -> None:
+        """Brier, calibration and histogram sums; ``score_bin`` gives each row's bin when it
+        is known already (a counts table's rows sit at their bins' midpoints)."""
         k = len(cell_ids)
         ww = w if w is not None else np.ones(len(scores))
         # Scores or weights near the float limit overflow these sums to ±inf; they are
@@ -222,9 +227,8 @@ class Accumulator:
             ).reshape(k, CAL_BINS, 3)
             self._add("cal", cell_ids, cal)
             if self.bins is not None and self._hist is not None:
-                batch_hist = SparseHist.of_rows(
-                    cell_ids[local], y, self.bins.index(scores), ww, self.bins.count
-                )
+                found = self.bins.index(scores) if score_bin is None else score_bin
+                batch_hist = SparseHist.of_rows(cell_ids[local], y, found, ww, self.bins.count)
                 self._hist = self._hist.add(batch_hist)
 
     def _add(self, name: str, cell_ids: np.ndarray, values: np.ndarray) -> None:
@@ -258,7 +262,8 @@ class Accumulator:
             # Brier and calibration sums exist only once a batch had scores.
             return stat(name, ()) if name in self._stats else None
 
-        has_scores = self.config.y_score is not None
+        # Scores come from a score column, or from the score bins of a counts table.
+        has_scores = self.config.y_score is not None or self.bins is not None
         return Counts(
             features=list(self.config.sensitive),
             labels=[enc.labels for enc in self.index.encoders],
@@ -298,6 +303,11 @@ def _weights(column: pa.Array | pa.ChunkedArray, name: str, first_row: int) -> n
             field=name,
         )
     return weights
+
+
+# The row-level readers, for other passes over a file (pushdown.score_bin_rows).
+read_scores = _scores
+read_weights = _weights
 
 
 def check_counts(counts: Counts, config: AuditConfig) -> None:

@@ -7,7 +7,7 @@ made dense a few at a time when AUC and the score median need them."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,12 +19,14 @@ DENSE_FLOATS = 1 << 21
 @dataclass(frozen=True)
 class ScoreBins:
     """Histogram bins for AUC and the score median: one bin per integer when scores are
-    whole numbers spanning fewer than ``max_bins`` values (exact), else equal widths."""
+    whole numbers spanning fewer than ``max_bins`` values (exact), else equal widths, or the
+    bins a counts batch declares by their ``edges`` (``from_edges``)."""
 
     low: float
     high: float
     count: int
     integer: bool
+    edges: tuple[float, ...] | None = None  # given edges: bins [e0, e1), …, [e(n-1), en]
 
     @classmethod
     def for_range(cls, low: float, high: float, integer: bool, max_bins: int) -> ScoreBins:
@@ -34,11 +36,29 @@ class ScoreBins:
             return cls(low, low, 1, False)
         return cls(low, high, max_bins, False)
 
+    @classmethod
+    def from_edges(cls, edges: Sequence[float]) -> ScoreBins:
+        """Bins between increasing, finite edges (checked by the caller), the last one
+        closed. Bins of width one centred on whole numbers (599.5, 600.5, …) are read as
+        whole-number scores, exactly as a file of whole numbers would be."""
+        given = tuple(float(e) for e in edges)
+        count = len(given) - 1
+        centres = given[0] + 0.5
+        integer = centres == math.floor(centres) and all(
+            b - a == 1.0 for a, b in zip(given, given[1:], strict=False)
+        )
+        if integer:
+            return cls(centres, given[-1] - 0.5, count, True, given)
+        return cls(given[0], given[-1], count, False, given)
+
     def index(self, scores: np.ndarray) -> np.ndarray:
         if self.integer:
             return (scores - self.low).astype(np.int64)
         if self.count == 1:
             return np.zeros(len(scores), dtype=np.int64)
+        if self.edges is not None:
+            found = np.searchsorted(np.asarray(self.edges), scores, side="right") - 1
+            return np.clip(found, 0, self.count - 1).astype(np.int64)
         span = self.high - self.low
         if math.isfinite(span):
             scaled = (scores - self.low) / span * self.count
@@ -49,12 +69,33 @@ class ScoreBins:
     def upper_edges(self) -> np.ndarray:
         if self.integer:
             return self.low + np.arange(self.count, dtype=float)
+        if self.edges is not None:
+            return np.asarray(self.edges[1:], dtype=float)
         fraction = np.arange(1, self.count + 1) / self.count
         span = self.high - self.low
         if math.isfinite(span):
             return self.low + fraction * span
         edges: np.ndarray = (1 - fraction) * self.low + fraction * self.high  # cannot overflow
         return edges
+
+    def edge_list(self) -> list[float]:
+        """The edges a counts batch declares for these bins (``from_edges`` reads them back
+        as the same bins): whole numbers get bins of width one centred on them; a single
+        value, a bin of width one around it."""
+        if self.edges is not None:
+            return list(self.edges)
+        if self.integer or (self.count == 1 and self.high <= self.low):
+            return [float(e) for e in self.low - 0.5 + np.arange(self.count + 1)]
+        return [self.low, *(float(e) for e in self.upper_edges())]
+
+    def midpoints(self) -> np.ndarray:
+        """Each bin's middle: where a counts batch's scores are taken to sit (for the score
+        range, the Brier score and calibration). Whole-number bins: the numbers."""
+        if self.integer:
+            return self.low + np.arange(self.count, dtype=float)
+        edges = np.asarray(self.edge_list(), dtype=float)
+        middle: np.ndarray = edges[:-1] / 2 + edges[1:] / 2  # halves: no overflow
+        return middle
 
 
 @dataclass(frozen=True)

@@ -273,8 +273,8 @@ WARNING_TERMS: tuple[Term, ...] = tuple(
         (
             "auc_binned",
             "AUC from binned scores",
-            "AUC and the median score use equal-width score bins; two scores in one bin count "
-            "as a tie.",
+            "AUC and the median score use equal-width score bins (or the score bins of a "
+            "counts batch); two scores in one bin count as a tie.",
         ),
     )
 )

@@ -23,10 +23,15 @@ from .errors import AuditInputError
 from .gates import GateOutcome, GateSpec
 
 if TYPE_CHECKING:
+    from .config import AuditConfig
     from .counts import Counts
 
 PASS, FAIL = 0, 1
 BAD_INPUT = 2
+# Score bins per --push with a score column: fine enough for AUC and calibration, coarse
+# enough that groups × labels × bins stay under a monitor's MONITOR_MAX_COUNT_ROWS.
+PUSH_SCORE_BINS = 100
+MAX_PUSH_SCORE_BINS = 4096  # a monitor's default score_bins
 
 
 def load_gates(path: Path) -> list[tuple[GateSpec, bool, str]]:
@@ -148,6 +153,21 @@ def counts_rows(counts: Counts) -> list[dict[str, Any]]:
     return rows
 
 
+def push_body(path: Path, config: AuditConfig, counts: Counts, score_bins: int) -> dict[str, Any]:
+    """What --push sends: the counts rows; with a score column, one row per score bin too
+    (``score_bins`` equal-width bins over the scores' range, or one per whole number), so
+    the monitor's audit run has AUC, the Brier score and calibration. A second pass over
+    the file: the audit's own 4096 bins would make too many rows for a monitor."""
+    if config.y_score is None or counts.bins is None or counts.score_min is None:
+        return {"counts": counts_rows(counts)}
+    from .histograms import ScoreBins
+    from .pushdown import score_bin_rows
+
+    assert counts.score_max is not None
+    bins = ScoreBins.for_range(counts.score_min, counts.score_max, counts.bins.integer, score_bins)
+    return {"counts": score_bin_rows(path, config, bins), "score_bins": bins.edge_list()}
+
+
 def push(url: str, token: str, body: dict[str, Any], key: str) -> str:
     """POST the counts to a monitor; the answer's status line, or AuditInputError."""
     import urllib.error
@@ -181,6 +201,11 @@ def run(opts: Mapping[str, Any]) -> tuple[str, int, str]:
     gates = load_gates(Path(opts["gates"])) if opts["gates"] else []
     if bool(opts["push"]) != bool(opts["token"]):
         raise AuditInputError("--push and --token go together.", field="push")
+    push_bins = opts.get("push_score_bins", PUSH_SCORE_BINS)
+    if not 1 <= push_bins <= MAX_PUSH_SCORE_BINS:
+        raise AuditInputError(
+            f"--push-score-bins is between 1 and {MAX_PUSH_SCORE_BINS}.", field="push_score_bins"
+        )
     path = Path(opts["file"])
     if not path.is_file():
         raise AuditInputError(f"No such file: {path}", field="file")
@@ -216,7 +241,7 @@ def run(opts: Mapping[str, Any]) -> tuple[str, int, str]:
     status = FAIL if any(g["blocking"] and g["verdict"] == "fail" for g in judged) else PASS
     note = ""
     if opts["push"]:
-        body = {"counts": counts_rows(counts)}
+        body = push_body(path, config, counts, push_bins)
         note = push(opts["push"], opts["token"], body, f"forethought-audit-{digest}")
     fmt = opts["format"]
     if fmt == "markdown":
@@ -245,6 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", help="write the report here instead of standard output")
     parser.add_argument("--push", help="a monitor's batches URL: /api/monitors/<id>/batches/")
     parser.add_argument("--token", help="API token for --push")
+    parser.add_argument(
+        "--push-score-bins",
+        type=int,
+        default=PUSH_SCORE_BINS,
+        help=f"with --y-score: score bins sent with --push (default {PUSH_SCORE_BINS})",
+    )
     try:
         opts = vars(parser.parse_args(argv))
     except SystemExit as exc:  # argparse: 2 on bad options, 0 on --help

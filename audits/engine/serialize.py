@@ -13,11 +13,22 @@ from .counts import Counts, ScoreBins, SparseHist
 def scorebins_to_json(bins: ScoreBins | None) -> dict[str, Any] | None:
     if bins is None:
         return None
-    return {"low": bins.low, "high": bins.high, "count": bins.count, "integer": bins.integer}
+    data: dict[str, Any] = {
+        "low": bins.low,
+        "high": bins.high,
+        "count": bins.count,
+        "integer": bins.integer,
+    }
+    if bins.edges is not None:
+        data["edges"] = list(bins.edges)
+    return data
 
 
 def scorebins_from_json(data: dict[str, Any] | None) -> ScoreBins | None:
-    return ScoreBins(**data) if data else None
+    if not data:
+        return None
+    edges = data.get("edges")
+    return ScoreBins(**{**data, "edges": None if edges is None else tuple(edges)})
 
 
 def counts_to_json(c: Counts) -> dict[str, Any]:

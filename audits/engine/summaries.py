@@ -190,13 +190,18 @@ def size_warnings(
 
 
 def impact_ratios(
-    dim: Dimension, counts: Counts, selection_rate: np.ndarray, n: np.ndarray
+    dim: Dimension,
+    counts: Counts,
+    selection_rate: np.ndarray,
+    n: np.ndarray,
+    *,
+    scored: bool = True,
 ) -> dict[str, Any]:
-    """NYC Local Law 144 bias-audit table: selection (or scoring) rate per category and its
-    ratio to the highest rate; categories under 2 % of rows are flagged and left out of the
-    four-fifths verdict."""
+    """NYC Local Law 144 bias-audit table: selection (or, for ``scored`` counts with score
+    histograms, scoring) rate per category and its ratio to the highest rate; categories
+    under 2 % of rows are flagged and left out of the four-fifths verdict."""
     median: float | None = None
-    if counts.hist is not None and counts.bins is not None:  # histograms come with their bins
+    if scored and counts.hist is not None and counts.bins is not None:  # hist comes with bins
         groups = len(dim.keys)
         # Two passes over the groups' histograms, a block of groups at a time: the overall
         # median first, then each group's weight above it.

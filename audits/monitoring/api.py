@@ -31,7 +31,8 @@ class MonitorViewSet(
 ):
     """Monitors of deployed systems. ``POST /api/monitors/{id}/batches/`` sends a
     production batch: a multipart ``file`` (CSV/Parquet, AUDIT_MAX_UPLOAD_MB) or JSON
-    ``counts`` rows; send an ``Idempotency-Key`` header so a retried upload counts once."""
+    ``counts`` rows (with ``score_bins``, the edges of the rows' ``score_bin``, for AUC and
+    calibration); send an ``Idempotency-Key`` header so a retried upload counts once."""
 
     serializer_class = MonitorSerializer
     policy = {
@@ -78,6 +79,7 @@ class MonitorViewSet(
             monitor=monitor,
             upload=data.get("file"),
             counts=data.get("counts"),
+            score_bins=data.get("score_bins"),
             period_end=data.get("period_end"),
         )
         batch.refresh_from_db()

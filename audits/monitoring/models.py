@@ -74,6 +74,7 @@ class Batch(TenantModel):
         Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     counts_input = models.JSONField(null=True, blank=True)  # the posted counts rows
+    score_bins = models.JSONField(null=True, blank=True)  # their score bins' edges, if any
     counts = models.JSONField(null=True, blank=True)  # engine Counts (serialize.py), slim
     run = models.OneToOneField(
         AuditRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="batch"

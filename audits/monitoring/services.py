@@ -189,16 +189,21 @@ def batch_push(
     monitor: Monitor,
     upload: Any = None,
     counts: list[dict[str, Any]] | None = None,
+    score_bins: list[float] | None = None,
     period_end: datetime | None = None,
 ) -> Batch:
     """Take one production batch: a CSV/Parquet file (stored like any dataset) or counts
-    rows (checked now, so bad counts are refused before anything is written). Evaluated on
-    a worker once committed."""
+    rows, optionally with the edges of their score bins (checked now, so bad counts are
+    refused before anything is written). Evaluated on a worker once committed."""
     access.require(actor, "batch.push", monitor)
     if not monitor.active:
         raise ServiceError("The monitor is paused; resume it to send batches.", field="monitor")
     if (upload is None) == (counts is None):
         raise ServiceError("Send either a file or counts rows.", field="file")
+    if score_bins is not None and counts is None:
+        raise ServiceError(
+            "score_bins go with counts rows; a file carries its own scores.", field="score_bins"
+        )
     config = monitor_config(monitor)
     dataset = None
     if counts is not None:
@@ -209,17 +214,25 @@ def batch_push(
                 field="counts",
             )
         try:
-            counts_from_table(table_from_rows(counts, config), config)
+            counts_from_table(table_from_rows(counts, config), config, score_bins)
         except AuditInputError as exc:
-            raise ServiceError(exc.message, field="counts") from exc
-        body = json.dumps(counts).encode()
+            field = "score_bins" if exc.field == "score_bins" else "counts"
+            raise ServiceError(exc.message, field=field) from exc
+        posted: Any = counts if score_bins is None else {"score_bins": score_bins, "counts": counts}
+        body = json.dumps(posted).encode()
         dataset = Dataset(
             organization_id=monitor.organization_id,
             name=f"{monitor.name}: counts",
             format="counts",
             sha256=hashlib.sha256(body).hexdigest(),
             size_bytes=len(body),
-            columns=[*config.sensitive, config.y_true, config.y_pred or "", "count"],
+            columns=[
+                *config.sensitive,
+                config.y_true,
+                config.y_pred or "",
+                "count",
+                *(["score_bin"] if score_bins is not None else []),
+            ],
             uploaded_by=actor,
         )
         dataset.file.save(f"{dataset.sha256[:16]}.json", ContentFile(body), save=True)
@@ -238,6 +251,7 @@ def batch_push(
         kind="counts" if counts is not None else "file",
         dataset=dataset,
         counts_input=counts,
+        score_bins=score_bins,
         period_end=period_end or timezone.now(),
         created_by=actor,
     )
@@ -255,14 +269,18 @@ def batch_push(
 
 def _batch_counts(batch: Batch, config: AuditConfig) -> Counts:
     if batch.kind == "counts":
-        return counts_from_table(table_from_rows(batch.counts_input or [], config), config)
+        table = table_from_rows(batch.counts_input or [], config)
+        return counts_from_table(table, config, batch.score_bins)
     assert batch.dataset is not None
     with audit_services.local_path(batch.dataset) as path:
         return count_file(path, config)
 
 
 def _slim(counts: Counts) -> dict[str, Any]:
-    """Only what the gates need: the confusion counts per cell."""
+    """Only what the gates need: the confusion counts per cell. The score sums and
+    histograms stay in the batch's audit run (AUC, Brier score, calibration); they are
+    not kept here, where the window adds batches up: batches may bin their scores
+    differently (or not at all), and ``merge`` adds histograms of one layout only."""
     data = counts_to_json(counts)
     for key in ("brier", "cal", "hist", "bins", "score_min", "score_max"):
         data[key] = None

@@ -160,13 +160,16 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Monitor saved.")
         return redirect("monitor_detail", pk=monitor.pk)
     columns = monitor.config
+    decision = f"prediction {columns.get('y_pred')}"
+    if not columns.get("y_pred"):  # a monitor of a score column (set up through the API)
+        decision = f"score {columns.get('y_score')} ≥ {columns.get('threshold'):g}"
     return render(
         request,
         "edit.html",
         {
             "heading": f"Edit monitor “{monitor.name}”",
-            "intro": f"Columns (fixed): outcome {columns.get('y_true')}, prediction "
-            f"{columns.get('y_pred')}, sensitive {', '.join(columns.get('sensitive', []))}.",
+            "intro": f"Columns (fixed): outcome {columns.get('y_true')}, {decision}, "
+            f"sensitive {', '.join(columns.get('sensitive', []))}.",
             "form": form,
             "back_url": reverse("monitor_detail", args=[monitor.pk]),
             "back_label": monitor.name,

@@ -65,6 +65,7 @@ def test_it_exits_0_when_blocking_gates_pass_and_1_when_one_fails(files, capsys)
         (["{fair}", "--y-true", "nope", "--y-pred", "p", "--sensitive", "sex"], "'nope'"),
         (["{fair}", *ARGS, "--gates", "{bad}"], "Unknown metric"),
         (["{fair}", *ARGS, "--push", "https://x.example/api/monitors/1/batches/"], "--token"),
+        (["{fair}", *ARGS, "--push-score-bins", "0"], "between 1 and 4096"),
     ],
 )
 def test_it_exits_2_with_a_message_on_bad_input(files, capsys, tmp_path, args, says):
@@ -102,3 +103,32 @@ def test_it_pushes_counts_into_a_monitor(files, monitor, owner, live_server, cap
     # The same file again: the idempotency key (its SHA-256) makes it count once.
     assert pipeline.main([str(fair), *ARGS, "--push", url, "--token", token]) == 0
     assert Batch.objects.filter(monitor=monitor).count() == 1
+
+
+def test_it_pushes_score_bins_with_a_score_column(tmp_path, monitor, owner, live_server, capsys):
+    from rest_framework.authtoken.models import Token
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(12)
+    df = frame(rng, 3000, 0.5).drop(columns="p")
+    df["s"] = np.clip(rng.normal(0.4 + 0.2 * df["y"], 0.2), 0, 1)
+    path = tmp_path / "scores.parquet"
+    df.to_parquet(path)
+    args = ["--y-true", "y", "--y-score", "s", "--threshold", "0.5", "--sensitive", "sex,age"]
+    token = Token.objects.create(user=owner).key
+    url = f"{live_server.url}/api/monitors/{monitor.pk}/batches/"
+    push = ["--bootstrap", "0", "--push", url, "--token", token]
+    assert pipeline.main([str(path), *args, *push]) == 0
+    mine = json.loads(capsys.readouterr().out)
+    batch = Batch.objects.get(monitor=monitor)
+    assert batch.status == "done" and batch.rows == 3000
+    assert len(batch.score_bins) == 101  # 100 equal-width bins over the scores' range
+    theirs = batch.run.result["dimensions"][0]
+    low, high = df["s"].min(), df["s"].max()
+    binned = np.clip(((df["s"] - low) / (high - low) * 100).astype(int), 0, 99)
+    for group, own in zip(theirs["groups"], mine["dimensions"][0]["groups"], strict=True):
+        # Decisions are the CLI's (score ≥ 0.5); AUC is scikit-learn's on the binned scores.
+        assert group["metrics"]["selection_rate"] == own["metrics"]["selection_rate"]
+        part = df["sex"] == group["group"]
+        assert group["auc"] == pytest.approx(roc_auc_score(df.loc[part, "y"], binned[part]))
+        assert group["auc"] == pytest.approx(own["auc"], abs=0.005)  # 100 bins against 4096

@@ -1,5 +1,5 @@
-"""The demo's monitor: 30 daily batches, a drift from day 20, a breach that opens an
-incident by day 24, and a webhook whose delivery log holds the breach payload."""
+"""The demo's monitor: 30 daily batches with score bins, a drift from day 20, a breach that
+opens an incident by day 24, and a webhook whose delivery log holds the breach payload."""
 
 from __future__ import annotations
 
@@ -36,6 +36,13 @@ def test_the_demo_monitor_breaches_by_day_24_and_logs_the_webhook(db, settings):
     # The demo's deployment host does not exist here: the attempt is logged as it went.
     assert delivery.attempts == 1 and delivery.status in ("retrying", "refused", "delivered")
     assert monitor.review.status == "in_review"
+    # The demo's counts carry score bins: each run has AUC and calibration; decisions sit
+    # at 0.5 and above, so every approval is in bins 5-9.
+    first = Batch.objects.filter(monitor=monitor).order_by("period_end").first()
+    assert first.score_bins == [i / 10 for i in range(11)]
+    assert all((r["score_bin"] >= 5) == (r["prediction"] == 1) for r in first.counts_input)
+    group = first.run.result["dimensions"][0]["groups"][0]
+    assert 0.5 < group["auc"] < 1 and len(group["calibration"]) == 10
     # A demo feedback submission about the same system was escalated into the incident.
     escalated = list(incident.feedback.all())
     assert len(escalated) == 1 and escalated[0].review.system_id == monitor.review.system_id
