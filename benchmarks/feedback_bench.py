@@ -1,20 +1,26 @@
 """Public feedback form benchmark: form POSTs against gunicorn on PostgreSQL, side by side
 with a one-view Django "hello world" served the same way in the same run.
 
-    .venv/bin/python benchmarks/feedback_bench.py                 # 20 s per side
+    .venv/bin/python benchmarks/feedback_bench.py                 # 20 s a side
     .venv/bin/python benchmarks/feedback_bench.py --seconds 5     # quicker
 
 Needs PostgreSQL (BENCH_DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/
 postgres; a throwaway database ``forethought_fbbench`` is created and dropped). Ports
 BENCH_PORT and BENCH_PORT+1 (default 8210, 8211) on 127.0.0.1.
 
-1. Both servers: gunicorn, ``--workers`` sync workers each, DEBUG off.
-2. ``--clients`` threads each fetch the form once (CSRF cookie and token), then POST
-   distinct texts as fast as they can for ``--seconds``; the same threads GET hello world.
+1. Both servers: gunicorn as docker-compose.yml serves the app (``--workers`` 3 x
+   ``--threads`` 4, ``--preload``), DEBUG off.
+2. Both sides are warmed for 3 s (each worker thread's first requests load templates,
+   translations and a database connection). Then ``--clients`` threads GET hello world as
+   fast as they can for ``--seconds``; then each fetches the form once (CSRF cookie and
+   token) and POSTs distinct texts as fast as it can for ``--seconds``.
 3. Printed: requests per second of each side and their ratio (goal: the form at least 25%
-   of hello world), p50/p99 latency of the form (goal: p99 under 150 ms), and the rows
-   counted afterwards against the 200 answers (goal: none lost, none duplicated).
-The load generator runs on the same machine and takes CPU from both sides alike.
+   of hello world), p50/p99 latency of the form (goal: p99 under 150 ms), CPU per request
+   of the app server, PostgreSQL and the load generator (from /proc: these hold when the
+   machine is busy, requests per second don't), and the rows counted afterwards against
+   the 200 answers (goal: none lost, none duplicated).
+The load generator runs on the same machine and takes CPU from both sides alike; run on an
+idle machine.
 """
 
 from __future__ import annotations
@@ -165,6 +171,40 @@ def serve(
     raise SystemExit(f"gunicorn on port {port} did not start")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (from /proc; vanished ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / TICK
+
+
+def tree(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master and workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(c) for c in children)]
+
+
+def postgres_backends() -> list[int]:
+    """Every PostgreSQL process on the machine (the benchmark's backends among them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def run_clients(clients: int, seconds: float, work) -> tuple[list[float], list[int], float]:
     latencies: list[float] = []
     statuses: list[int] = []
@@ -221,7 +261,7 @@ def main() -> None:
             hello_url = f"http://127.0.0.1:{port + 1}/"
             run_id = secrets.token_hex(4)
 
-            def form_client(index: int):
+            def form_client(index: int, tag: str = run_id):
                 session = requests.Session()
                 page = session.get(form_url, timeout=60)
                 csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -231,7 +271,7 @@ def main() -> None:
                 def post(s: requests.Session, n: int) -> int:
                     data = {
                         "csrfmiddlewaretoken": token_value,
-                        "text": f"bench {run_id} client {index} post {n}: refused, no reason.",
+                        "text": f"bench {tag} client {index} post {n}: refused, no reason.",
                         "effects": "refused",
                         "consent_read": "on",
                     }
@@ -243,11 +283,29 @@ def main() -> None:
                 session = requests.Session()
                 return session, lambda s, n: s.get(hello_url, timeout=30).status_code
 
-            run_clients(args.clients, 2, hello_client)  # warm both
-            hello_lat, hello_status, hello_time = run_clients(
-                args.clients, args.seconds, hello_client
-            )
-            form_lat, form_status, form_time = run_clients(args.clients, args.seconds, form_client)
+            # Warm both sides alike (each worker thread's first requests load templates,
+            # translations and a database connection); the warm-up's rows are not counted.
+            run_clients(args.clients, 3, hello_client)
+            run_clients(args.clients, 3, lambda index: form_client(index, tag="warm-up"))
+            cpu: dict[str, dict[str, float]] = {}
+
+            def measured(name: str, server: subprocess.Popen, work):
+                # CPU per request of each party: the numbers that don't depend on what
+                # else the machine is doing, unlike requests per second.
+                pids = tree(server.pid)
+                backends = postgres_backends()
+                before = (cpu_seconds(pids), cpu_seconds(backends), time.process_time())
+                result = run_clients(args.clients, args.seconds, work)
+                after = (cpu_seconds(pids), cpu_seconds(backends), time.process_time())
+                n = max(len(result[0]), 1)
+                cpu[name] = {
+                    part: (after[i] - before[i]) / n * 1000
+                    for i, part in enumerate(("server", "postgres", "client"))
+                }
+                return result
+
+            hello_lat, hello_status, hello_time = measured("hello world", servers[1], hello_client)
+            form_lat, form_status, form_time = measured("feedback POST", servers[0], form_client)
 
             ok = form_status.count(200)
             with psycopg.connect(database_url()) as conn:
@@ -275,6 +333,11 @@ def main() -> None:
     ):
         p50, p99 = percentile(lat, 50) * 1000, percentile(lat, 99) * 1000
         print(side.format(name, rps, p50, p99, len(status) - status.count(200)))
+    for name, parts in cpu.items():
+        print(
+            f"{name:13}: CPU per request: app server {parts['server']:.2f} ms, PostgreSQL "
+            f"{parts['postgres']:.2f} ms, load generator {parts['client']:.2f} ms"
+        )
     print(f"ratio        : {form_rps / hello_rps:.1%} of hello world (goal >= 25%)")
     print(
         f"rows         : {rows} stored for {ok} answers of 200; {rows - distinct} duplicated, "

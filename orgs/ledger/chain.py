@@ -116,18 +116,14 @@ def record(
         raise RuntimeError("record() must be called inside transaction.atomic()")
     # One query for the common case (the chain exists); a new organization's first event
     # creates it, then locks it like any other.
-    try:
-        chain = EventChain.objects.select_for_update().get(organization_id=organization_id)
-    except EventChain.DoesNotExist:
-        created, _ = EventChain.objects.get_or_create(organization_id=organization_id)
-        chain = EventChain.objects.select_for_update().get(pk=created.pk)
+    chain_id, length, head_hash = _lock_head(organization_id)
     # Round-trip the states through JSON so the stored and the hashed value are identical.
     stored_before = json.loads(canonical_json(to_jsonable(before))) if before is not None else None
     stored_after = json.loads(canonical_json(to_jsonable(after))) if after is not None else None
     authenticated = actor is not None and bool(getattr(actor, "is_authenticated", False))
     event = Event(
         organization_id=organization_id,
-        seq=chain.length + 1,
+        seq=length + 1,
         actor_id=actor.pk if authenticated else None,
         actor_username=(getattr(actor, "username", "") or "") if authenticated else "",
         verb=verb,
@@ -138,12 +134,37 @@ def record(
         anonymous=anonymous,
         # Microseconds are dropped: not every database keeps them the same way.
         at=timezone.now().replace(microsecond=0),
-        prev_hash=chain.head_hash,
+        prev_hash=head_hash,
     )
     event.hash = compute_hash(event)
     event.save()
-    EventChain.objects.filter(pk=chain.pk).update(length=event.seq, head_hash=event.hash)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_head_table()} SET length = %s, head_hash = %s WHERE id = %s",  # noqa: S608 - the model's table name
+            [event.seq, event.hash, chain_id],
+        )
     return event
+
+
+def _head_table() -> str:
+    return str(transaction.get_connection().ops.quote_name(EventChain._meta.db_table))
+
+
+def _lock_head(organization_id: int) -> tuple[int, int, str]:
+    """Lock the organization's chain head and read it: (id, length, head hash). Every
+    write of the application passes here, so it is plain SQL: the ORM took about five
+    times its CPU. A new organization's first event creates the head first."""
+    connection = transaction.get_connection()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    query = f"SELECT id, length, head_hash FROM {_head_table()} WHERE organization_id = %s{lock}"  # noqa: S608 - the model's table name
+    with connection.cursor() as cursor:
+        cursor.execute(query, [organization_id])
+        row = cursor.fetchone()
+        if row is None:
+            EventChain.objects.get_or_create(organization_id=organization_id)
+            cursor.execute(query, [organization_id])
+            row = cursor.fetchone()
+    return int(row[0]), int(row[1]), str(row[2])
 
 
 # --- Verifying --------------------------------------------------------------------------

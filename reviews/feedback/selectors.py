@@ -69,9 +69,12 @@ def channel_by_token(token: str) -> FeedbackChannel | None:
     """The public page's channel (None for an unknown token: the page is a 404)."""
     if not token or len(token) > 64:
         return None
-    return (
-        FeedbackChannel.objects.select_related("review__organization").filter(token=token).first()
-    )
+    # No joins and no ordering (the token is unique): the form's answer needs only the
+    # channel; the form page reads the organization's name, one small query more.
+    try:
+        return FeedbackChannel.objects.get(token=token)
+    except FeedbackChannel.DoesNotExist:
+        return None
 
 
 def submission_by_receipt(code: str) -> Submission | None:

@@ -3,6 +3,7 @@ erasure, rate limits and closed channels."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -10,6 +11,7 @@ from django.apps import apps
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from orgs.ledger.models import Event
 from reviews.feedback import receipts
@@ -236,6 +238,26 @@ def test_a_duplicate_within_the_hour_is_refused_and_the_text_kept(channel):
     assert "already received" in again.content.decode()
     assert "same   WORDS" in again.content.decode()
     assert Submission.objects.count() == 1
+
+
+@pytest.mark.parametrize(("minutes_ago", "accepted"), [(59, False), (61, True)])
+def test_the_same_words_are_taken_again_after_the_hour(channel, minutes_ago, accepted):
+    first, _code = fb.submission_create(channel=channel, text="Same words", language="en")
+    Submission.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    )
+    # Another channel's identical words never count.
+    other = fb.channel_create(
+        actor=channel.created_by,
+        review=channel.review,
+        title="B",
+        system_description="S",
+        purpose="P",
+    )
+    fb.submission_create(channel=other, text="Same words", language="en")
+    status = send(Client(), channel, text="same words").status_code
+    assert status == (200 if accepted else 409)
+    assert Submission.objects.filter(channel=channel).count() == (2 if accepted else 1)
 
 
 def test_too_long_text_is_refused_and_kept_in_the_form(channel):
