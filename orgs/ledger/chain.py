@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from . import rows
 from .models import Event, EventChain
 
 GENESIS_HASH = "0" * 64
@@ -137,7 +138,7 @@ def record(
         prev_hash=head_hash,
     )
     event.hash = compute_hash(event)
-    event.save()
+    rows.insert(event)
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(
             f"UPDATE {_head_table()} SET length = %s, head_hash = %s WHERE id = %s",  # noqa: S608 - the model's table name

@@ -1,0 +1,109 @@
+"""One-row INSERT and lookup with statements built once per model, for the hottest paths:
+the event chain (every write of the application appends to it) and the public feedback
+form. There the ORM's statement building cost more CPU than the database's work (about
+0.3 ms a statement against 0.1 ms; see docs/performance.md).
+
+The values are the ones ``Model.save()`` writes: each field's ``pre_save`` (``auto_now``
+and ``auto_now_add`` included) prepared by ``get_db_prep_save`` for the connection, so JSON,
+dates and foreign keys are stored exactly as the ORM stores them (tests/orgs/test_rows.py
+compares the two). No signals are sent: nothing in this project listens to these models'
+saves. Anything else should use the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+M = TypeVar("M", bound=models.Model)
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field[Any, Any]]]] = {}
+_SELECTS: dict[
+    tuple[type[models.Model], str, str],
+    tuple[str, list[str], list[tuple[int, list[Converter], Any]]],
+] = {}
+
+
+def _insert_statement(
+    model: type[models.Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list[models.Field[Any, Any]]]:
+    key = (model, connection.alias)
+    if key not in _INSERTS:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        _INSERTS[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from the model
+            f"RETURNING {quote(meta.pk.column)}",
+            fields,
+        )
+    return _INSERTS[key]
+
+
+def insert(instance: M) -> M:
+    """Insert a new, unsaved instance (automatic primary key) and set its ``pk``."""
+    model = type(instance)
+    if instance.pk is not None or not instance._state.adding:
+        raise ValueError(f"{model.__name__} is already saved.")
+    alias = router.db_for_write(model, instance=instance)
+    connection = connections[alias]
+    sql, fields = _insert_statement(model, connection)
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    instance.pk = row[0]
+    instance._state.adding = False
+    instance._state.db = alias
+    return instance
+
+
+def _select_statement(
+    model: type[models.Model], connection: BaseDatabaseWrapper, column: str
+) -> tuple[str, list[str], list[tuple[int, list[Converter], Any]]]:
+    key = (model, connection.alias, column)
+    if key not in _SELECTS:
+        meta = model._meta
+        field = meta.get_field(column)
+        if not (getattr(field, "unique", False) or getattr(field, "primary_key", False)):
+            raise ValueError(f"{model.__name__}.{column} is not unique.")
+        concrete = list(meta.concrete_fields)
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in concrete)
+        # What the ORM applies to each value read (JSON decoded, SQLite's dates made aware).
+        converters = []
+        for i, f in enumerate(concrete):
+            col = f.get_col(meta.db_table)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                converters.append((i, found, col))
+        _SELECTS[key] = (
+            f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+            f"WHERE {quote(str(getattr(field, 'column', column)))} = %s",
+            [f.attname for f in concrete],
+            converters,
+        )
+    return _SELECTS[key]
+
+
+def get_by(model: type[M], column: str, value: Any) -> M | None:
+    """The one row whose unique ``column`` equals ``value``, or None."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    sql, names, converters = _select_statement(model, connection, column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, found, col in converters:
+        for converter in found:
+            values[i] = converter(values[i], col, connection)
+    return model.from_db(alias, names, values)
