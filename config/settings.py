@@ -174,6 +174,10 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django binds parameters in the client (psycopg's ClientCursor), so psycopg's
+        # count of queries to prepare only costs CPU: every query text is new.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", None)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

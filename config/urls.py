@@ -99,6 +99,9 @@ SELF_SERVICE_API_ROUTES = {"member-invitation-accept"}
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The public feedback pages first: the one part of the site anyone may post to, at
+    # volume (URLs are matched in order).
+    path("f/", include("reviews.feedback.pages.public_urls")),
     # Browsers ask for /favicon.ico whatever the page links; send them to the SVG (looked
     # up per request: with manifest storage its name carries a content hash).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),

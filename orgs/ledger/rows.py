@@ -45,6 +45,14 @@ def _insert_statement(
     return _INSERTS[key]
 
 
+def _fetch_one(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> Any:
+    # Django's cursor (parameters bound in the client): a server-binding psycopg cursor
+    # measured slower here (4.6 against 4.1 ms of CPU a feedback POST).
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def insert(instance: M) -> M:
     """Insert a new, unsaved instance (automatic primary key) and set its ``pk``."""
     model = type(instance)
@@ -54,9 +62,7 @@ def insert(instance: M) -> M:
     connection = connections[alias]
     sql, fields = _insert_statement(model, connection)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _fetch_one(connection, sql, params)
     assert row is not None
     instance.pk = row[0]
     instance._state.adding = False
@@ -97,9 +103,7 @@ def get_by(model: type[M], column: str, value: Any) -> M | None:
     alias = router.db_for_read(model)
     connection = connections[alias]
     sql, names, converters = _select_statement(model, connection, column)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
+    row = _fetch_one(connection, sql, [value])
     if row is None:
         return None
     values = list(row)

@@ -29,7 +29,13 @@ class FeedbackForm(forms.Form):
         label=_("What happened?"),
         help_text=_("In your own words. Up to 5,000 characters."),
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "data-limit": TEXT_LIMIT,
+                "aria-describedby": "id_text_helptext text-counter",
+            }
+        ),
     )
     effects = forms.MultipleChoiceField(
         label=_("How did it affect you?"),
@@ -44,9 +50,18 @@ class FeedbackForm(forms.Form):
         max_length=200,
         required=False,
     )
-    email = forms.EmailField(label=_("Email (optional)"), max_length=254, required=False)
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     phone = forms.CharField(
-        label=_("Phone (optional)"), max_length=40, required=False, validators=[PHONE]
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        validators=[PHONE],
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     preferred_language = forms.ChoiceField(
         label=_("Language for our reply"), choices=settings.LANGUAGES, required=False
@@ -67,16 +82,11 @@ class FeedbackForm(forms.Form):
     )
     # A field people do not see (hidden by CSS, skipped by keyboard and screen readers);
     # a bot that fills every field fills it.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["text"].widget.attrs.update(
-            {"data-limit": TEXT_LIMIT, "aria-describedby": "id_text_helptext text-counter"}
-        )
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,17 +1,9 @@
 from django.urls import path
 
-from . import public as public_views
 from . import team as team_views
 
+# The team
 urlpatterns = [
-    # Public (no login): the receipt routes come first, a channel token is never "receipt".
-    path("f/receipt/", public_views.status_page, name="feedback_status"),
-    path("f/receipt/download/", public_views.status_download, name="feedback_download"),
-    path("f/receipt/erase/", public_views.status_erase, name="feedback_erase"),
-    path("f/<str:token>/", public_views.channel_page, name="feedback_channel"),
-    path("f/<str:token>/summary/", public_views.channel_summary, name="feedback_summary"),
-    path("f/<str:token>/qr.svg", public_views.channel_qr, name="feedback_qr"),
-    # The team
     path("feedback/", team_views.organization_queue, name="feedback_org_queue"),
     path("feedback/settings/", team_views.settings_update, name="feedback_settings"),
     path("reviews/<id:pk>/feedback/", team_views.review_queue, name="feedback_review_queue"),
