@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from . import charts
 from .models import AuditRun
 
 RUN_CHARTS = ("rates", "impact")
@@ -34,6 +35,21 @@ def stored_svg(name: str, draw: Callable[[], str]) -> str:
 def run_chart_name(run: AuditRun, dimension: int, kind: str) -> str:
     finished = int(run.finished_at.timestamp()) if run.finished_at else 0
     return f"run-{run.pk}-{finished}/{dimension}-{kind}"
+
+
+def run_chart(run: AuditRun, dimension: int, kind: str) -> str:
+    """A chart (``kind`` in RUN_CHARTS) of one dimension of a finished run, drawn from its
+    result once and stored: the run page, its SVG endpoint and every dossier of the review
+    show that drawing."""
+    draw = charts.group_rates_svg if kind == "rates" else charts.impact_ratio_svg
+    name = run_chart_name(run, dimension, kind)
+    return stored_svg(name, lambda: draw((run.result or {})["dimensions"][dimension]))
+
+
+def review_run_charts(review_id: int) -> Callable[[int, int, str], str]:
+    """``run_chart`` by (run id, dimension, kind) for the runs of one review (a dossier's)."""
+    runs = AuditRun.objects.defer("result").filter(review_id=review_id).in_bulk()
+    return lambda run_id, dimension, kind: run_chart(runs[run_id], dimension, kind)
 
 
 def run_chart_etag(run: AuditRun, dimension: int, kind: str) -> str:

@@ -32,6 +32,7 @@ from reviews.freeze import require_editable
 from reviews.harms.models import Harm
 from reviews.models import Review
 
+from .chart_store import RUN_CHARTS, run_chart
 from .engine import gates
 from .engine.audit import audit_file, compute, count_file, score_bins_for_file
 from .engine.config import AuditConfig
@@ -363,7 +364,25 @@ def audit_store_result(*, run_id: int, result: dict[str, Any]) -> AuditRun:
         },
     )
     gate_evaluate(run)
+    from . import tasks
+
+    # Drawn now, not while someone waits for the run page or a dossier; a chart that
+    # fails to draw is drawn again when it is first shown.
+    transaction.on_commit(lambda: tasks.draw_run_charts.delay(run.pk), robust=True)
     return run
+
+
+def audit_draw_charts(*, run_id: int) -> int:
+    """Draw and store every chart of a finished run (audits/chart_store.py); returns how
+    many the run has. Idempotent: a stored chart is read, not drawn again."""
+    run = AuditRun.objects.filter(pk=run_id, status=RunStatus.SUCCEEDED).first()
+    if run is None:
+        return 0
+    dims = (run.result or {}).get("dimensions") or []
+    for i in range(len(dims)):
+        for kind in RUN_CHARTS:
+            run_chart(run, i, kind)
+    return len(dims) * len(RUN_CHARTS)
 
 
 def _finish_failed(run: AuditRun, message: str) -> AuditRun:

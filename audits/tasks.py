@@ -66,6 +66,11 @@ def merge_audit_parts(parts: list[dict], run_id: int) -> int:
     return run_id
 
 
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def draw_run_charts(run_id: int) -> int:
+    return services.audit_draw_charts(run_id=run_id)
+
+
 @shared_task
 def fail_split_audit(*args, run_id: int) -> None:
     """Errback of the chord: a part failed, so the run cannot finish (a part refused for

@@ -28,7 +28,7 @@ from reviews.models import Review
 from reviews.selectors import reviews_for, reviews_where, systems_for
 
 from . import charts, selectors, services
-from .chart_store import RUN_CHARTS, digest, run_chart_etag, run_chart_name, stored_svg
+from .chart_store import RUN_CHARTS, digest, run_chart, run_chart_etag, stored_svg
 from .engine.mapping import guess_mapping
 from .engine.names import GLOSSARY, SECTIONS, label
 from .forms import DatasetForm, LaunchGateForm, RunForm, gate_initial
@@ -111,12 +111,8 @@ def _run_context(run: AuditRun) -> dict[str, Any]:
             {
                 "d": dim,
                 "index": i,
-                "rates_svg": stored_svg(
-                    run_chart_name(run, i, "rates"), partial(charts.group_rates_svg, dim)
-                ),
-                "impact_svg": stored_svg(
-                    run_chart_name(run, i, "impact"), partial(charts.impact_ratio_svg, dim)
-                ),
+                "rates_svg": run_chart(run, i, "rates"),
+                "impact_svg": run_chart(run, i, "impact"),
             }
             for i, dim in enumerate(run.result["dimensions"])
         ]
@@ -162,8 +158,7 @@ def audit_run_chart(request: HttpRequest, pk: int, dimension: int, kind: str) ->
     dims = (run.result or {}).get("dimensions") or []
     if dimension >= len(dims):
         raise Http404("No such chart.")
-    draw = charts.group_rates_svg if kind == "rates" else charts.impact_ratio_svg
-    svg = stored_svg(run_chart_name(run, dimension, kind), partial(draw, dims[dimension]))
+    svg = run_chart(run, dimension, kind)
     return HttpResponse(svg, content_type="image/svg+xml", headers=headers)
 
 

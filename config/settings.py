@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "reviews.controls",
     "reviews.compliance",
     "audits.signatures",
+    "audits.dossiers.pdf",
     "audits.dossiers",
     "audits.monitoring",
     "audits.incidents",

@@ -44,6 +44,9 @@ APPS: list[tuple[str, str, int]] = [
     ("reviews.compliance", "compliance", 7),
     # PAdES signing and verification of PDFs (pyHanko); knows no other app.
     ("audits.signatures", "signatures", 6),
+    # A dossier's PDF side (HTML → PDF/A-3b, the safe fetcher, the signature, the child
+    # process that runs them): no Django, so a freshly spawned process imports it as it is.
+    ("audits.dossiers.pdf", "dossier_pdf", 7),
     # Gathers what every capability below contributes to a review's dossier.
     ("audits.dossiers", "dossiers", 8),
     ("audits.monitoring", "monitoring", 6),

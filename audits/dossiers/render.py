@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,7 +20,10 @@ from audits import charts
 from reviews.harms.matrix import risk_matrix_svg
 
 from . import pdf
-from .fetcher import SafeURLFetcher
+from .pdf.fetcher import SafeURLFetcher
+
+# (audit run id, index of the dimension in its result, "rates" or "impact") → SVG text
+Chart = Callable[[int, int, str], str]
 
 
 def canonical_json(data: dict[str, Any]) -> bytes:
@@ -57,6 +62,10 @@ def _chart_dimension(dim: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _draw(dimension: dict[str, Any], kind: str) -> str:
+    return (charts.group_rates_svg if kind == "rates" else charts.impact_ratio_svg)(dimension)
+
+
 def as_image(svg: str, alt: str) -> str:
     """An SVG as an <img> with a data: URI: each drawing keeps its own ids and styles
     (matplotlib's repeat from one chart to the next) and loads through the safe fetcher."""
@@ -68,26 +77,28 @@ def as_image(svg: str, alt: str) -> str:
     )
 
 
-def figures(data: dict[str, Any]) -> dict[str, Any]:
-    """The SVGs of the dossier, drawn from its data: the risk matrix and each audit
-    dimension's charts (keyed run id → dimension name)."""
+def figures(data: dict[str, Any], chart: Chart | None = None) -> dict[str, Any]:
+    """The SVGs of the dossier: the risk matrix and each audit dimension's charts (keyed
+    run id → dimension name), each from ``chart(run id, dimension index, kind)`` when
+    given (the run's stored drawing), otherwise drawn from the data."""
     out: dict[str, Any] = {"matrix": "", "charts": {}}
     sections = {s["key"]: s["data"] for s in data["sections"]}
     if "harms" in sections:
         out["matrix"] = as_image(_matrix(sections["harms"]), "Risk matrix")
     for run in (sections.get("audits") or {}).get("runs", []):
-        for dim in run["dimensions"]:
+        for i, dim in enumerate(run["dimensions"]):
             shaped = _chart_dimension(dim)
-            rates = charts.group_rates_svg(shaped) if shaped["groups"] else ""
+            draw = partial(chart, run["run"], i) if chart else partial(_draw, shaped)
+            rates = draw("rates") if shaped["groups"] else ""
             has_ratios = any(r["impact_ratio"] is not None for r in dim["impact_ratios"]["rows"])
-            impact = charts.impact_ratio_svg(shaped) if has_ratios else ""
+            impact = draw("impact") if has_ratios else ""
             rates = as_image(rates, f"Selection rate by {dim['name']}")
             impact = as_image(impact, f"Impact ratios by {dim['name']}")
             out["charts"][f"{run['run']}:{dim['name']}"] = {"rates": rates, "impact": impact}
     return out
 
 
-def to_html(data: dict[str, Any]) -> str:
+def to_html(data: dict[str, Any], chart: Chart | None = None) -> str:
     """The dossier as one HTML document (print CSS from the app's static files)."""
     shown = {s["key"] for s in data["sections"]}
     return render_to_string(
@@ -98,7 +109,7 @@ def to_html(data: dict[str, Any]) -> str:
             "s": {s["key"]: s["data"] for s in data["sections"]},
             "toc": [s for s in data["sections"] if s.get("in_toc", True)],
             "shown": shown,
-            "fig": figures(data),
+            "fig": figures(data, chart),
         },
     )
 

@@ -14,15 +14,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audits.chart_store import review_run_charts
 from audits.signatures import signing, verify
 from orgs import access
 from orgs.ledger.writes import log_change
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.models import Review
 
-from . import gather, isolate, render
+from . import gather, render
 from .models import Dossier, DossierStatus
-from .pdf import produce
+from .pdf import isolate, produce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,7 +95,7 @@ def dossier_build(dossier_id: int) -> str:
         creds = signing.credentials(settings)
         data = gather.build(dossier.review, creds.identity())
         progress(15, "Drawing the charts and writing the HTML")
-        html = render.to_html(data)
+        html = render.to_html(data, review_run_charts(dossier.review_id))
         payload = render.canonical_json(data)
         pdf, pages = isolate.run(
             produce,

@@ -40,6 +40,7 @@ class EvidenceKind:
     # Extra filter on eligible targets (e.g. only succeeded audit runs).
     only: dict[str, Any] | None = None
     related: tuple[str, ...] = ()  # what ``describe`` reads, joined (one query a list)
+    deferred: tuple[str, ...] = ()  # large fields none of the above reads, left unloaded
 
 
 KINDS: dict[str, EvidenceKind] = {}
@@ -133,6 +134,7 @@ register(
         ),
         dated=lambda r: r.finished_at,
         only={"status": "succeeded"},
+        deferred=("result",),  # hundreds of kilobytes of JSON, up to AUDIT_MAX_RESULT_MB
     )
 )
 register(
@@ -160,19 +162,16 @@ register(EvidenceKind(FILE, "Uploaded file"))
 register(EvidenceKind(URL, "Web page (URL)"))
 
 
-def choices() -> list[tuple[str, str]]:
-    return [(k.key, k.label) for k in KINDS.values()]
-
-
-# The API schema's name for the kinds (settings.SPECTACULAR_SETTINGS); register kinds above.
-KIND_CHOICES = choices()
+# The kinds for forms and the API; the API schema's name for them too
+# (settings.SPECTACULAR_SETTINGS). Register kinds above.
+KIND_CHOICES = [(k.key, k.label) for k in KINDS.values()]
 
 
 def candidates(kind: EvidenceKind, review_id: int) -> Any:
     """Rows of the review a piece of evidence of this kind may point at."""
     assert kind.model is not None
     rows = kind.model()._default_manager.filter(**{kind.review_field: review_id})
-    return rows.filter(**(kind.only or {})).select_related(*kind.related)
+    return rows.filter(**(kind.only or {})).select_related(*kind.related).defer(*kind.deferred)
 
 
 def target_of(kind: EvidenceKind, target_id: int | None, organization_id: int) -> Any:
@@ -180,4 +179,5 @@ def target_of(kind: EvidenceKind, target_id: int | None, organization_id: int) -
     if kind.model is None or target_id is None:
         return None
     rows = kind.model()._default_manager.filter(organization_id=organization_id, pk=target_id)
-    return rows.filter(**(kind.only or {})).select_related(*kind.related).first()
+    rows = rows.filter(**(kind.only or {})).select_related(*kind.related)
+    return rows.defer(*kind.deferred).first()

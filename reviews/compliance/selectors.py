@@ -182,11 +182,8 @@ def items_of(
 
 
 def succeeded_runs(review: Review) -> list[AuditRun]:
-    return list(
-        AuditRun.objects.filter(review=review, status=RunStatus.SUCCEEDED).order_by(
-            "-finished_at", "-id"
-        )[:20]
-    )
+    runs = AuditRun.objects.filter(review=review, status=RunStatus.SUCCEEDED)
+    return list(runs.order_by("-finished_at", "-id")[:20])
 
 
 # --- Progress and readiness ------------------------------------------------------------------

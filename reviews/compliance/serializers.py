@@ -124,7 +124,7 @@ class AssessmentSerializer(StrictInput, serializers.ModelSerializer):
 
 class EvidenceSerializer(StrictInput, serializers.ModelSerializer):
     assessment = ScopedPK(selectors.assessments_for)
-    kind = serializers.ChoiceField(choices=kinds.choices())
+    kind = serializers.ChoiceField(choices=kinds.KIND_CHOICES)
     target_id = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=10**18
     )

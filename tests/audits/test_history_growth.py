@@ -1,9 +1,11 @@
 """Audit pages as history grows: summaries written with the result, lists that never read
 a result, charts drawn once and served with validators."""
 
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from audits import selectors
+from audits import charts, selectors, services
+from audits.chart_store import run_chart_name
 from audits.engine.trend import summary_of
 from audits.models import AuditRun
 from tests.conftest import run_small_audit
@@ -73,3 +75,27 @@ def test_the_summary_migration_fills_runs_that_finished_before(owner, review):
     migration.fill_summaries(apps, None)
     run.refresh_from_db()
     assert run.summary == summary_of(run.result)
+
+
+def test_a_finished_run_stores_its_charts_on_commit_and_its_page_draws_none(
+    owner, review, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_small_audit(owner, review)
+    dims = run.result["dimensions"]
+    assert len(dims) >= 2
+    for i, dim in enumerate(dims):
+        for kind, draw in (("rates", charts.group_rates_svg), ("impact", charts.impact_ratio_svg)):
+            with default_storage.open(f"charts/{run_chart_name(run, i, kind)}.svg") as stored:
+                assert stored.read().decode() == draw(dim)
+
+    def refuse(dimension):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "group_rates_svg", refuse)
+    monkeypatch.setattr(charts, "impact_ratio_svg", refuse)
+    client.force_login(owner)
+    page = client.get(reverse("audit_run_detail", args=[run.pk]))
+    assert page.status_code == 200 and page.content.count(b"<svg") >= 2 * len(dims)
+    assert client.get(reverse("audit_run_chart", args=[run.pk, 1, "impact"])).status_code == 200
+    assert services.audit_draw_charts(run_id=run.pk) == 2 * len(dims)  # stored: read, not drawn

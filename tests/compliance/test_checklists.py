@@ -19,6 +19,7 @@ from audits.models import AuditRun, Dataset, RunStatus
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews import readiness
 from reviews import services as review_services
+from reviews.compliance import evidence as kinds
 from reviews.compliance import selectors, services
 from reviews.frameworks.library import read_all
 from reviews.frameworks.models import Framework
@@ -189,6 +190,18 @@ def test_machine_evidence_links_the_latest_matching_run_and_turns_stale(org, own
     services.assessment_update(actor=owner, assessment=a, freshness_days=5)
     items = {i.assessment.requirement.local_id: i for i in selectors.items_of(checklist)}
     assert items["audit-age"].machine.stale
+
+
+def test_an_audit_run_as_evidence_is_shown_without_loading_its_result(org, owner, review):
+    a = attach(owner, review).assessments.first()
+    run = succeeded_run(org, review, owner, 3, RESULT)
+    services.evidence_add(actor=owner, assessment=a, kind="audit_run", target_id=run.pk)
+    target = kinds.target_of(kinds.KINDS["audit_run"], run.pk, org.pk)
+    assert target.pk == run.pk and target.get_deferred_fields() == {"result"}
+    [row] = kinds.candidates(kinds.KINDS["audit_run"], review.pk)
+    assert row.get_deferred_fields() == {"result"}
+    item = next(i for i in selectors.items_of(a.checklist) if i.assessment.pk == a.pk)
+    assert [e.label for e in item.evidence] == [f"Audit #{run.pk} ({run.finished_at:%Y-%m-%d})"]
 
 
 def test_expired_evidence_is_stale_and_evidence_from_another_review_is_refused(

@@ -14,7 +14,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from audits.dossiers import render
-from audits.dossiers.fetcher import RefusedURL, SafeURLFetcher
+from audits.dossiers.pdf.fetcher import RefusedURL, SafeURLFetcher
 from audits.signatures.verify import embedded_file
 
 from .conftest import free_port, pdftotext

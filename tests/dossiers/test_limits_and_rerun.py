@@ -4,6 +4,8 @@ again through run_audit."""
 
 from __future__ import annotations
 
+import datetime
+import gc
 import hashlib
 import json
 import os
@@ -12,7 +14,8 @@ import time
 import pytest
 from django.core.management import call_command
 
-from audits.dossiers import isolate
+from audits.dossiers import pdf
+from audits.dossiers.pdf import isolate
 from audits.models import Dataset
 
 from . import child_jobs
@@ -29,6 +32,20 @@ def test_the_child_reports_progress_and_returns_its_result():
     assert seen == [(50, "half way")]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_the_render_collects_cycles_less_often_and_restores_the_collector_after():
+    before = gc.get_threshold()
+    seen = []
+    pdf_bytes, pages = pdf.write(
+        "<p>Hello</p>",
+        b"{}",
+        datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        progress=lambda percent, stage: seen.append(gc.get_threshold()),
+    )
+    assert pdf_bytes.startswith(b"%PDF-") and pages == 1
+    assert seen and set(seen) == {pdf.RENDER_GC_THRESHOLDS}
+    assert gc.get_threshold() == before != pdf.RENDER_GC_THRESHOLDS
 
 
 def test_an_export_past_its_time_is_stopped_with_the_setting_named():

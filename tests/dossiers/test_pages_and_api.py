@@ -122,7 +122,7 @@ def test_a_pending_export_shows_a_progress_bar_that_polls(demo, people, client_a
 
 
 def test_a_failed_export_says_why_and_keeps_no_file(demo, monkeypatch):
-    from audits.dossiers import isolate
+    from audits.dossiers.pdf import isolate
 
     def fail(*args, **kwargs):
         raise isolate.ExportLimit("The export took longer than 1 s (DOSSIER_TIME_LIMIT).")

@@ -12,7 +12,7 @@ from typing import Any
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-STATIC_ROOT = Path(__file__).resolve().parent / "static"
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 # The scheme templates use for the app's own files: dossier-static:dossiers/dossier.css
 SCHEME = "dossier-static:"
 

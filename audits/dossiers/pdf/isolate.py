@@ -6,7 +6,7 @@ an export may use (``DOSSIER_MEMORY_MB`` of address space, ``DOSSIER_TIME_LIMIT`
 seconds), reports progress through a pipe and is gone when the export is done: the worker
 process is, in effect, recycled after each export. The child never touches the database
 and does not set Django up: ``fn`` and its arguments must be importable and picklable
-without it (audits/dossiers/pdf.py).
+without it (audits/dossiers/pdf/__init__.py).
 """
 
 from __future__ import annotations
