@@ -77,7 +77,12 @@ def _select_statement(
     if key not in _SELECTS:
         meta = model._meta
         field = meta.get_field(column)
-        if not (getattr(field, "unique", False) or getattr(field, "primary_key", False)):
+        alone = {
+            tuple(c.fields)
+            for c in meta.constraints
+            if isinstance(c, models.UniqueConstraint) and c.condition is None
+        }
+        if not (getattr(field, "unique", False) or (column,) in alone):
             raise ValueError(f"{model.__name__}.{column} is not unique.")
         concrete = list(meta.concrete_fields)
         quote = connection.ops.quote_name

@@ -118,14 +118,16 @@ class SubmissionStatus(models.TextChoices):
 
 
 class Submission(TenantModel):
+    # Indexes are few on purpose: every public submission writes each one. The channel's
+    # own index would repeat the first column of (channel, text_hash, created_at).
     channel = models.ForeignKey(
-        FeedbackChannel, on_delete=models.PROTECT, related_name="submissions"
+        FeedbackChannel, on_delete=models.PROTECT, related_name="submissions", db_index=False
     )
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
     about = models.CharField(max_length=300, blank=True)
     text = models.TextField(max_length=TEXT_LIMIT, blank=True)
     # SHA-256 of the normalised text: duplicate detection without another copy of it.
-    text_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    text_hash = models.CharField(max_length=64, blank=True)
     effects = models.JSONField(default=list, blank=True)  # harm category slugs
     self_described_group = models.CharField(max_length=200, blank=True)
     stakeholder = models.ForeignKey(
@@ -141,7 +143,7 @@ class Submission(TenantModel):
     consent_keep_text = models.BooleanField(default=False)
     consent_version = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
-    receipt_hash = models.CharField(max_length=64, unique=True, editable=False)
+    receipt_hash = models.CharField(max_length=64, editable=False)  # unique: Meta
     status = models.CharField(
         max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.NEW
     )
@@ -158,6 +160,11 @@ class Submission(TenantModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["channel", "text_hash", "created_at"])]
+        # A constraint rather than unique=True: PostgreSQL then has no second, LIKE-ready
+        # copy of the index (a hash is never searched by prefix).
+        constraints = [
+            models.UniqueConstraint(fields=["receipt_hash"], name="one_submission_per_receipt")
+        ]
 
     def __str__(self) -> str:
         return f"Feedback #{self.pk}"
