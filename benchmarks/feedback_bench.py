@@ -177,8 +177,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 RECONNECT_EVERY = 50
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (from /proc; vanished ones count 0)."""
+def cpu_seconds(pids: list[int], reaped: bool = False) -> float:
+    """User + system CPU of these processes so far (from /proc; vanished ones count 0),
+    with ``reaped`` also that of their children that have ended."""
     total = 0
     for pid in pids:
         try:
@@ -186,6 +187,8 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        if reaped:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime (16 and 17)
     return total / TICK
 
 
@@ -195,8 +198,10 @@ def tree(pid: int) -> list[int]:
     return [pid, *(int(c) for c in children)]
 
 
-def postgres_backends() -> list[int]:
-    """Every PostgreSQL process on the machine (the benchmark's backends among them)."""
+def postgres_cpu() -> float:
+    """CPU of every PostgreSQL process on the machine so far, the benchmark's backends
+    among them. Backends come and go (Django reconnects every CONN_MAX_AGE seconds): an
+    ended one's CPU is in the server process's count of its reaped children."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -205,7 +210,7 @@ def postgres_backends() -> list[int]:
                     found.append(int(entry.name))
             except OSError:
                 continue
-    return found
+    return cpu_seconds(found, reaped=True)
 
 
 def run_clients(clients: int, seconds: float, work) -> tuple[list[float], list[int], float]:
@@ -304,10 +309,9 @@ def main() -> None:
                 # CPU per request of each party: the numbers that don't depend on what
                 # else the machine is doing, unlike requests per second.
                 pids = tree(server.pid)
-                backends = postgres_backends()
-                before = (cpu_seconds(pids), cpu_seconds(backends), time.process_time())
+                before = (cpu_seconds(pids), postgres_cpu(), time.process_time())
                 result = run_clients(args.clients, args.seconds, work)
-                after = (cpu_seconds(pids), cpu_seconds(backends), time.process_time())
+                after = (cpu_seconds(pids), postgres_cpu(), time.process_time())
                 totals = cpu.setdefault(name, {"server": 0, "postgres": 0, "client": 0, "n": 0})
                 for i, part in enumerate(("server", "postgres", "client")):
                     totals[part] += after[i] - before[i]
