@@ -53,21 +53,53 @@ def _fetch_one(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> 
         return cursor.fetchone()
 
 
-def insert(instance: M) -> M:
-    """Insert a new, unsaved instance (automatic primary key) and set its ``pk``."""
+def _prepared(instance: models.Model) -> tuple[BaseDatabaseWrapper, str, list[Any]]:
     model = type(instance)
     if instance.pk is not None or not instance._state.adding:
         raise ValueError(f"{model.__name__} is already saved.")
-    alias = router.db_for_write(model, instance=instance)
-    connection = connections[alias]
+    connection = connections[router.db_for_write(model, instance=instance)]
     sql, fields = _insert_statement(model, connection)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    return connection, sql, params
+
+
+def _saved(instance: M, connection: BaseDatabaseWrapper, pk: Any) -> M:
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+def insert(instance: M) -> M:
+    """Insert a new, unsaved instance (automatic primary key) and set its ``pk``."""
+    connection, sql, params = _prepared(instance)
     row = _fetch_one(connection, sql, params)
     assert row is not None
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = alias
-    return instance
+    return _saved(instance, connection, row[0])
+
+
+def insert_then(instance: models.Model, sql: str, params: list[Any]) -> int:
+    """``insert(instance)``, then one more data-changing statement (an UPDATE or DELETE
+    with ``%s`` placeholders, without RETURNING) in the same transaction; returns how many
+    rows that one changed. On PostgreSQL the two are one statement (data-modifying WITH
+    clauses: one round trip instead of two); elsewhere two."""
+    connection, insert_sql, insert_params = _prepared(instance)
+    if connection.vendor != "postgresql":
+        row = _fetch_one(connection, insert_sql, insert_params)
+        assert row is not None
+        _saved(instance, connection, row[0])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+    row = _fetch_one(
+        connection,
+        f"WITH new_row AS ({insert_sql}), changed AS ({sql} RETURNING 1) "  # noqa: S608 - the caller's statement and the model's
+        "SELECT (SELECT * FROM new_row), (SELECT COUNT(*) FROM changed)",
+        [*insert_params, *params],
+    )
+    assert row is not None
+    _saved(instance, connection, row[0])
+    return int(row[1])
 
 
 def _select_statement(

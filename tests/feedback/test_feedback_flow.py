@@ -383,3 +383,19 @@ def test_the_beat_task_purges_like_the_command(channel):
     assert tasks.purge_feedback_pii.delay().get() == {str(channel.organization_id): 1}
     assert tasks.purge_feedback_pii.delay().get() == {}  # idempotent
     assert Event.objects.filter(verb="purge_feedback_contacts").count() == 1
+
+
+def test_each_form_has_its_own_fields():
+    """The public form copies its fields shallowly (forms.py): a change to one form's field
+    must still not reach another form, nor the class."""
+    from reviews.feedback.pages.forms import FeedbackForm
+
+    first, second = FeedbackForm(), FeedbackForm({"text": "x"})
+    first.fields["text"].label = "Changed"
+    first.fields["effects"].required = True
+    assert second.fields["text"].label == "What happened?"
+    assert FeedbackForm.base_fields["text"].label == "What happened?"
+    assert second.fields["effects"].required is False
+    assert first.fields["text"] is not FeedbackForm.base_fields["text"]
+    assert list(second.fields) == list(FeedbackForm.base_fields)
+    assert not second.is_valid() and list(second.errors) == ["consent_read"]

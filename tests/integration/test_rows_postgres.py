@@ -7,7 +7,11 @@ import pytest
 
 from reviews.feedback import services as fb
 from tests.conftest import make_org, make_review, make_system, make_user
-from tests.orgs.test_rows import check_insert_matches_the_orm, check_lookup_matches_the_orm
+from tests.orgs.test_rows import (
+    check_insert_matches_the_orm,
+    check_insert_then,
+    check_lookup_matches_the_orm,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -27,3 +31,13 @@ def test_an_insert_stores_what_the_orm_stores_on_postgresql(channel):
 
 def test_a_lookup_reads_what_the_orm_reads_on_postgresql(channel):
     check_lookup_matches_the_orm(channel)
+
+
+def test_an_insert_then_an_update_in_one_statement_on_postgresql(channel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        check_insert_then(channel)
+    together = [q["sql"] for q in queries if q["sql"].startswith("WITH new_row AS (INSERT")]
+    assert len(together) == 2, [q["sql"][:80] for q in queries]

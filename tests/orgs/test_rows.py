@@ -84,6 +84,28 @@ def check_lookup_matches_the_orm(channel) -> None:
     assert rows.get_by(FeedbackChannel, "token", "no-such-token") is None
 
 
+def check_insert_then(channel) -> None:
+    """insert_then: the row and the second statement's change, and how many rows that
+    statement changed (one statement on PostgreSQL, two elsewhere)."""
+    table = FeedbackChannel._meta.db_table
+    update = f'UPDATE "{table}" SET title = %s WHERE id = %s'  # noqa: S608 - test's own table
+    first = _submission(channel, "then one")
+    assert rows.insert_then(first, update, ["Préstamos «2»", channel.pk]) == 1
+    assert first.pk is not None and not first._state.adding
+    assert Submission.objects.get(pk=first.pk).text == "then one"
+    assert FeedbackChannel.objects.get(pk=channel.pk).title == "Préstamos «2»"
+    second = _submission(channel, "then none")
+    assert rows.insert_then(second, update, ["Nobody", -1]) == 0
+    assert Submission.objects.get(pk=second.pk).effects == ["refused", "privacy"]
+    assert first.pk != second.pk
+    with pytest.raises(ValueError, match="already saved"):
+        rows.insert_then(first, update, ["x", channel.pk])
+
+
+def test_an_insert_then_an_update(channel):
+    check_insert_then(channel)
+
+
 def test_an_insert_stores_what_the_orm_stores(channel):
     check_insert_matches_the_orm(channel)
 
