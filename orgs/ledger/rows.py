@@ -20,7 +20,27 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
-_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field[Any, Any]]]] = {}
+# Fields whose value Model.save() writes as it is when it is a str, int, bool or None (their
+# pre_save reads the attribute; get_db_prep_save returns such a value unchanged): the
+# preparation is skipped for them. Subclasses are not in the set, and JSON, dates,
+# decimals and the like always go through get_db_prep_save.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.SlugField,
+    models.EmailField,
+    models.BooleanField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.ForeignKey,
+)
+_PLAIN_VALUES = (str, int, bool, type(None))
+Prepare = tuple["models.Field[Any, Any]", bool]
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, str, str, list[Prepare]]] = {}
 _SELECTS: dict[
     tuple[type[models.Model], str, str],
     tuple[str, list[str], list[tuple[int, list[Converter], Any]]],
@@ -28,21 +48,28 @@ _SELECTS: dict[
 
 
 def _insert_statement(
-    model: type[models.Model], connection: BaseDatabaseWrapper
-) -> tuple[str, list[models.Field[Any, Any]]]:
+    model: type[models.Model], connection: BaseDatabaseWrapper, unless: str = ""
+) -> tuple[str, list[Prepare]]:
+    """``INSERT INTO table (columns) VALUES (%s, ...) RETURNING pk``; with ``unless`` (a
+    query), ``INSERT INTO table (columns) SELECT %s, ... WHERE NOT EXISTS (unless)
+    RETURNING pk``."""
     key = (model, connection.alias)
     if key not in _INSERTS:
         meta = model._meta
-        fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+        written = [f for f in meta.local_concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
+        columns = ", ".join(quote(f.column) for f in written)
         _INSERTS[key] = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608 - names from the model
+            f"INSERT INTO {quote(meta.db_table)} ({columns})",
+            ", ".join(["%s"] * len(written)),
             f"RETURNING {quote(meta.pk.column)}",
-            fields,
+            [(f, type(f) in _PLAIN_FIELDS) for f in written],
         )
-    return _INSERTS[key]
+    into, marks, returning, fields = _INSERTS[key]
+    if unless:
+        # PostgreSQL types the SELECT's literals by the columns they go to, as VALUES'.
+        return f"{into} SELECT {marks} WHERE NOT EXISTS ({unless}) {returning}", fields
+    return f"{into} VALUES ({marks}) {returning}", fields
 
 
 def _fetch_one(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> Any:
@@ -53,13 +80,23 @@ def _fetch_one(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> 
         return cursor.fetchone()
 
 
-def _prepared(instance: models.Model) -> tuple[BaseDatabaseWrapper, str, list[Any]]:
+def _prepared(
+    instance: models.Model, unless: str = ""
+) -> tuple[BaseDatabaseWrapper, str, list[Any]]:
     model = type(instance)
     if instance.pk is not None or not instance._state.adding:
         raise ValueError(f"{model.__name__} is already saved.")
     connection = connections[router.db_for_write(model, instance=instance)]
-    sql, fields = _insert_statement(model, connection)
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    sql, fields = _insert_statement(model, connection, unless)
+    params = []
+    for field, plain in fields:
+        if plain:
+            value = getattr(instance, field.attname)
+            if type(value) not in _PLAIN_VALUES:
+                value = field.get_db_prep_save(value, connection)
+        else:
+            value = field.get_db_prep_save(field.pre_save(instance, True), connection)
+        params.append(value)
     return connection, sql, params
 
 
@@ -76,6 +113,19 @@ def insert(instance: M) -> M:
     row = _fetch_one(connection, sql, params)
     assert row is not None
     return _saved(instance, connection, row[0])
+
+
+def insert_unless(instance: models.Model, query: str, params: list[Any]) -> bool:
+    """Insert a new, unsaved instance unless ``query`` (with ``%s`` placeholders) finds a
+    row, in one statement; whether it was inserted (then its ``pk`` is set). The query
+    sees what the statement's snapshot sees: concurrent writers of the same row must
+    take turns some other way (a lock taken in an earlier statement)."""
+    connection, sql, insert_params = _prepared(instance, unless=query)
+    row = _fetch_one(connection, sql, [*insert_params, *params])
+    if row is None:
+        return False
+    _saved(instance, connection, row[0])
+    return True
 
 
 def insert_then(instance: models.Model, sql: str, params: list[Any]) -> int:

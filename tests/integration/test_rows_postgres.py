@@ -10,6 +10,7 @@ from tests.conftest import make_org, make_review, make_system, make_user
 from tests.orgs.test_rows import (
     check_insert_matches_the_orm,
     check_insert_then,
+    check_insert_unless,
     check_lookup_matches_the_orm,
 )
 
@@ -41,3 +42,7 @@ def test_an_insert_then_an_update_in_one_statement_on_postgresql(channel):
         check_insert_then(channel)
     together = [q["sql"] for q in queries if q["sql"].startswith("WITH new_row AS (INSERT")]
     assert len(together) == 2, [q["sql"][:80] for q in queries]
+
+
+def test_an_insert_unless_a_row_is_found_on_postgresql(channel):
+    check_insert_unless(channel)

@@ -102,6 +102,35 @@ def check_insert_then(channel) -> None:
         rows.insert_then(first, update, ["x", channel.pk])
 
 
+def check_insert_unless(channel) -> None:
+    """insert_unless: one statement that inserts only when the query finds nothing, and
+    stores what the plain insert stores (literals typed by their columns on PostgreSQL:
+    NULL foreign keys, JSON, booleans, times)."""
+    table = Submission._meta.db_table
+    query = f'SELECT 1 FROM "{table}" WHERE channel_id = %s AND text_hash = %s'  # noqa: S608 - test's own table
+    first = _submission(channel, "unless")
+    assert rows.insert_unless(first, query, [channel.pk, "hash-unless"]) is True
+    assert first.pk is not None and not first._state.adding
+    plain = rows.insert(_submission(channel, "plain"))
+    stored = _fields(Submission.objects.get(pk=first.pk))
+    expected = _fields(Submission.objects.get(pk=plain.pk))
+    differ = {
+        name
+        for name in stored
+        if stored[name] != expected[name]
+        and name not in ("id", "text", "text_hash", "receipt_hash", "created_at", "updated_at")
+    }
+    assert differ == set() and stored["stakeholder_id"] is None
+    again = _submission(channel, "unless")
+    assert rows.insert_unless(again, query, [channel.pk, "hash-unless"]) is False
+    assert again.pk is None and again._state.adding
+    assert Submission.objects.filter(text_hash="hash-unless").count() == 1
+
+
+def test_an_insert_unless_a_row_is_found(channel):
+    check_insert_unless(channel)
+
+
 def test_an_insert_then_an_update(channel):
     check_insert_then(channel)
 
