@@ -106,18 +106,20 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     anonymous: bool = False,
+    head: tuple[int, int, str] | None = None,
 ) -> Event:
     """Append one event to the organization's chain.
 
     Must run inside the caller's transaction so the event commits or rolls back with the
     change it describes. The chain head row is locked first, which makes concurrent writers
-    in the same organization take turns.
+    in the same organization take turns. ``head``: the head as the caller's own statement
+    already locked and read it (``head_query()``).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside transaction.atomic()")
     # One query for the common case (the chain exists); a new organization's first event
     # creates it, then locks it like any other.
-    chain_id, length, head_hash = _lock_head(organization_id)
+    chain_id, length, head_hash = head or _lock_head(organization_id)
     # Round-trip the states through JSON so the stored and the hashed value are identical.
     stored_before = json.loads(canonical_json(to_jsonable(before))) if before is not None else None
     stored_after = json.loads(canonical_json(to_jsonable(after))) if after is not None else None
@@ -154,13 +156,20 @@ def _head_table() -> str:
     return str(transaction.get_connection().ops.quote_name(EventChain._meta.db_table))
 
 
+def head_query() -> str:
+    """The statement that locks an organization's chain head and reads it (one parameter,
+    the organization's id): id, length, head hash."""
+    connection = transaction.get_connection()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT id, length, head_hash FROM {_head_table()} WHERE organization_id = %s{lock}"  # noqa: S608 - the model's table name
+
+
 def _lock_head(organization_id: int) -> tuple[int, int, str]:
     """Lock the organization's chain head and read it: (id, length, head hash). Every
     write of the application passes here, so it is plain SQL: the ORM took about five
     times its CPU. A new organization's first event creates the head first."""
     connection = transaction.get_connection()
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    query = f"SELECT id, length, head_hash FROM {_head_table()} WHERE organization_id = %s{lock}"  # noqa: S608 - the model's table name
+    query = head_query()
     with connection.cursor() as cursor:
         cursor.execute(query, [organization_id])
         row = cursor.fetchone()

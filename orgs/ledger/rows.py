@@ -115,17 +115,47 @@ def insert(instance: M) -> M:
     return _saved(instance, connection, row[0])
 
 
-def insert_unless(instance: models.Model, query: str, params: list[Any]) -> bool:
-    """Insert a new, unsaved instance unless ``query`` (with ``%s`` placeholders) finds a
-    row, in one statement; whether it was inserted (then its ``pk`` is set). The query
-    sees what the statement's snapshot sees: concurrent writers of the same row must
-    take turns some other way (a lock taken in an earlier statement)."""
-    connection, sql, insert_params = _prepared(instance, unless=query)
-    row = _fetch_one(connection, sql, [*insert_params, *params])
+def insert_with(
+    instance: models.Model,
+    query: str,
+    params: list[Any],
+    *,
+    unless: tuple[str, list[Any]] | None = None,
+) -> tuple[Any, ...] | None:
+    """Insert a new, unsaved instance and run ``query`` (a SELECT with ``%s``
+    placeholders, which may lock what it reads: FOR UPDATE) in the same transaction.
+    Returns ``(pk, *the query's first row)``, the query's columns None when it found
+    nothing. With ``unless`` (a query and its parameters), nothing is inserted, and None
+    returned, when that query finds a row: it sees what the insert's snapshot sees, so
+    concurrent writers of the same row must take turns some other way (a lock taken in an
+    earlier statement).
+
+    On PostgreSQL one statement (the insert in a WITH clause, the query joined LATERAL to
+    it: PostgreSQL types the SELECT's literals by the columns they go to, as VALUES');
+    elsewhere two."""
+    unless_sql, unless_params = unless or ("", [])
+    connection, insert_sql, insert_params = _prepared(instance, unless=unless_sql)
+    insert_params += unless_params
+    if connection.vendor == "postgresql":
+        row = _fetch_one(
+            connection,
+            f"WITH new_row AS ({insert_sql}) SELECT new_row.*, found.* FROM new_row "  # noqa: S608 - the model's statement and the caller's
+            f"LEFT JOIN LATERAL ({query}) found ON TRUE",
+            [*insert_params, *params],
+        )
+        if row is None:
+            return None
+        _saved(instance, connection, row[0])
+        return tuple(row)
+    row = _fetch_one(connection, insert_sql, insert_params)
     if row is None:
-        return False
+        return None
     _saved(instance, connection, row[0])
-    return True
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = cursor.fetchone()
+        width = len(cursor.description or ())
+    return (row[0], *(found if found is not None else (None,) * width))
 
 
 def insert_then(instance: models.Model, sql: str, params: list[Any]) -> int:

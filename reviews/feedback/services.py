@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgs import access
-from orgs.ledger import rows
-from orgs.ledger.writes import UNSET, Unset, apply_changes, given, log_change
+from orgs.ledger.writes import UNSET, Unset, apply_changes, create_logged, given, log_change
 from orgs.models import Organization, Role
 from orgs.plumbing.errors import Conflict, ServiceError
 from reviews.harms import services as harms
@@ -245,8 +244,14 @@ def submission_create(
         receipt_hash=receipts.digest(code),
     )
     # The public form's hot path: one statement built once (not the ORM's) stores the
-    # submission unless the same words came through this channel within the hour.
-    if not rows.insert_unless(submission, *_sent_lately_query(channel.pk, fingerprint)):
+    # submission, unless the same words came through this channel within the hour, and
+    # locks the event chain's head for the event that records it.
+    if not create_logged(
+        submission,
+        actor=None,
+        after=lambda saved: _submission_state(saved, new=True),
+        unless=_sent_lately_query(channel.pk, fingerprint),
+    ):
         raise Conflict("We already received this text in the last hour.")
     if submission.consent_contact:
         SubmissionContact.objects.create(
@@ -255,12 +260,6 @@ def submission_create(
             email=email.strip()[:254],
             phone=phone.strip()[:40],
         )
-    log_change(
-        actor=None,
-        verb="create",
-        instance=submission,
-        after=_submission_state(submission, new=True),
-    )
     return submission, code
 
 

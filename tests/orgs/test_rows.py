@@ -102,14 +102,18 @@ def check_insert_then(channel) -> None:
         rows.insert_then(first, update, ["x", channel.pk])
 
 
-def check_insert_unless(channel) -> None:
-    """insert_unless: one statement that inserts only when the query finds nothing, and
-    stores what the plain insert stores (literals typed by their columns on PostgreSQL:
-    NULL foreign keys, JSON, booleans, times)."""
+def check_insert_with(channel) -> None:
+    """insert_with: the insert and a query in one statement on PostgreSQL (two elsewhere);
+    with ``unless``, nothing inserted when that query finds a row. What it stores is what
+    the plain insert stores (literals typed by their columns on PostgreSQL: NULL foreign
+    keys, JSON, booleans, times)."""
     table = Submission._meta.db_table
-    query = f'SELECT 1 FROM "{table}" WHERE channel_id = %s AND text_hash = %s'  # noqa: S608 - test's own table
+    channels = FeedbackChannel._meta.db_table
+    sent = f'SELECT 1 FROM "{table}" WHERE channel_id = %s AND text_hash = %s'  # noqa: S608 - test's own table
+    query = f'SELECT id, title FROM "{channels}" WHERE id = %s'  # noqa: S608 - test's own table
     first = _submission(channel, "unless")
-    assert rows.insert_unless(first, query, [channel.pk, "hash-unless"]) is True
+    row = rows.insert_with(first, query, [channel.pk], unless=(sent, [channel.pk, "hash-unless"]))
+    assert row == (first.pk, channel.pk, "Loans")
     assert first.pk is not None and not first._state.adding
     plain = rows.insert(_submission(channel, "plain"))
     stored = _fields(Submission.objects.get(pk=first.pk))
@@ -122,13 +126,20 @@ def check_insert_unless(channel) -> None:
     }
     assert differ == set() and stored["stakeholder_id"] is None
     again = _submission(channel, "unless")
-    assert rows.insert_unless(again, query, [channel.pk, "hash-unless"]) is False
+    assert (
+        rows.insert_with(again, query, [channel.pk], unless=(sent, [channel.pk, "hash-unless"]))
+        is None
+    )
     assert again.pk is None and again._state.adding
     assert Submission.objects.filter(text_hash="hash-unless").count() == 1
+    # A query that finds nothing: the row is inserted all the same.
+    lone = _submission(channel, "lone")
+    assert rows.insert_with(lone, query, [-1]) == (lone.pk, None, None)
+    assert Submission.objects.filter(pk=lone.pk).exists()
 
 
-def test_an_insert_unless_a_row_is_found(channel):
-    check_insert_unless(channel)
+def test_an_insert_with_a_query_unless_a_row_is_found(channel):
+    check_insert_with(channel)
 
 
 def test_an_insert_then_an_update(channel):
