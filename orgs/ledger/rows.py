@@ -143,19 +143,18 @@ def insert_with(
             f"LEFT JOIN LATERAL ({query}) found ON TRUE",
             [*insert_params, *params],
         )
-        if row is None:
-            return None
-        _saved(instance, connection, row[0])
-        return tuple(row)
-    row = _fetch_one(connection, insert_sql, insert_params)
+    else:
+        row = _fetch_one(connection, insert_sql, insert_params)
+        if row is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(query, params)
+                found = cursor.fetchone()
+                width = len(cursor.description or ())
+            row = (row[0], *(found if found is not None else (None,) * width))
     if row is None:
         return None
     _saved(instance, connection, row[0])
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        found = cursor.fetchone()
-        width = len(cursor.description or ())
-    return (row[0], *(found if found is not None else (None,) * width))
+    return tuple(row)
 
 
 def insert_then(instance: models.Model, sql: str, params: list[Any]) -> int:
@@ -164,22 +163,22 @@ def insert_then(instance: models.Model, sql: str, params: list[Any]) -> int:
     rows that one changed. On PostgreSQL the two are one statement (data-modifying WITH
     clauses: one round trip instead of two); elsewhere two."""
     connection, insert_sql, insert_params = _prepared(instance)
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        row = _fetch_one(
+            connection,
+            f"WITH new_row AS ({insert_sql}), changed AS ({sql} RETURNING 1) "  # noqa: S608 - the caller's statement and the model's
+            "SELECT (SELECT * FROM new_row), (SELECT COUNT(*) FROM changed)",
+            [*insert_params, *params],
+        )
+        changed = int(row[1])  # the statement always answers one row
+    else:
         row = _fetch_one(connection, insert_sql, insert_params)
-        assert row is not None
-        _saved(instance, connection, row[0])
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return int(cursor.rowcount)
-    row = _fetch_one(
-        connection,
-        f"WITH new_row AS ({insert_sql}), changed AS ({sql} RETURNING 1) "  # noqa: S608 - the caller's statement and the model's
-        "SELECT (SELECT * FROM new_row), (SELECT COUNT(*) FROM changed)",
-        [*insert_params, *params],
-    )
+            changed = int(cursor.rowcount)
     assert row is not None
     _saved(instance, connection, row[0])
-    return int(row[1])
+    return changed
 
 
 def _select_statement(

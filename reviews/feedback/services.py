@@ -172,9 +172,12 @@ def _take_turns_on(channel_id: int, fingerprint: str) -> None:
         )
 
 
-def _sent_lately_query(channel_id: int, fingerprint: str) -> tuple[str, list[Any]]:
-    """The query that finds the same words sent through this channel within the hour, on
-    the (channel, text_hash, created_at) index; the insert runs unless it finds one."""
+def _sent_lately_query(
+    channel_id: int, fingerprint: str, now: datetime.datetime
+) -> tuple[str, list[Any]]:
+    """The query that finds the same words sent through this channel within the hour
+    before ``now``, on the (channel, text_hash, created_at) index; the insert runs unless
+    it finds one."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(Submission._meta.db_table)
     return (
@@ -183,7 +186,7 @@ def _sent_lately_query(channel_id: int, fingerprint: str) -> tuple[str, list[Any
         [
             channel_id,
             fingerprint,
-            connection.ops.adapt_datetimefield_value(timezone.now() - DUPLICATE_WINDOW),
+            connection.ops.adapt_datetimefield_value(now - DUPLICATE_WINDOW),
         ],
     )
 
@@ -250,7 +253,7 @@ def submission_create(
         submission,
         actor=None,
         after=lambda saved: _submission_state(saved, new=True),
-        unless=_sent_lately_query(channel.pk, fingerprint),
+        unless=_sent_lately_query(channel.pk, fingerprint, now),
     ):
         raise Conflict("We already received this text in the last hour.")
     if submission.consent_contact:
