@@ -31,13 +31,18 @@ SCORE_BIN = "score_bin"  # index of the row's score bin among the declared edges
 PREDICTION = "prediction"  # a score config's optional predictions (else from the bins)
 
 
-def _numbers(table: pa.Table, name: str) -> np.ndarray:
+def _number_column(table: pa.Table, name: str) -> np.ndarray:
+    """A column that holds a number on every row, as floats."""
     column = table.column(name)
     if column.null_count or not (
         pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
     ):
         raise AuditInputError(f"{name!r} must be a number on every row.", field=name)
-    values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _numbers(table: pa.Table, name: str) -> np.ndarray:
+    values = _number_column(table, name)
     if not np.all(np.isfinite(values)) or (values < 0).any():
         raise AuditInputError(f"{name!r} must be finite and ≥ 0 on every row.", field=name)
     return values
@@ -75,12 +80,7 @@ def score_bins_of(edges: Any, config: AuditConfig) -> ScoreBins:
 
 
 def _score_bins(table: pa.Table, bins: ScoreBins) -> np.ndarray:
-    column = table.column(SCORE_BIN)
-    if column.null_count or not (
-        pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
-    ):
-        raise AuditInputError(f"{SCORE_BIN!r} must be a number on every row.", field=SCORE_BIN)
-    found = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    found = _number_column(table, SCORE_BIN)
     with np.errstate(invalid="ignore"):
         wrong = ~np.isfinite(found) | (found < 0) | (found != np.floor(found))
     bad = np.flatnonzero(wrong | (found >= bins.count))
