@@ -2,6 +2,7 @@
 go to test-artifacts/ to be looked at."""
 
 import pytest
+from playwright.sync_api import expect
 
 from reviews import services
 from reviews.harms import services as harms
@@ -41,10 +42,10 @@ def test_the_event_log_fits_a_phone_and_unfolds_what_changed(
     assert page.evaluate(NO_SIDEWAYS)
     page.screenshot(path=str(artifacts / "event-log-390.png"), full_page=True)
     page.get_by_role("button", name="Verify the chain now").click()
-    assert page.get_by_text("Verified: intact").is_visible()
+    expect(page.get_by_text("Verified: intact")).to_be_visible()
     page.goto(f"{live_server.url}/reviews/{review.pk}/")
     assert page.evaluate(NO_SIDEWAYS)
     page.get_by_role("link", name="Full history").click()
-    assert page.get_by_text("Sign-off on review ‘Pre-launch review’").is_visible()
+    expect(page.get_by_text("Sign-off on review ‘Pre-launch review’")).to_be_visible()
     page.screenshot(path=str(artifacts / "event-log-review-history-390.png"), full_page=True)
     context.close()

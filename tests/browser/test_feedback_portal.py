@@ -12,6 +12,7 @@ import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import caches
 from PIL import Image
+from playwright.sync_api import expect
 
 from reviews.feedback import services as fb
 from reviews.feedback.models import Submission
@@ -98,14 +99,14 @@ def test_a_person_sends_feedback_and_reads_the_receipt_page_on_a_phone(
     # Sending without the consent box: an error summary at the top, the text kept.
     page.locator("#id_text").fill(words["text"])
     page.get_by_role("button", name=words["send"]).click()
-    assert page.get_by_role("heading", name=words["problem"]).is_visible()
+    expect(page.get_by_role("heading", name=words["problem"])).to_be_visible()
     assert page.locator("#id_text").input_value() == words["text"]
     assert _serious(page) == []
 
     page.get_by_label(words["effect"]).check()
     page.get_by_label(words["consent"]).check()
     page.get_by_role("button", name=words["send"]).click()
-    assert page.get_by_role("heading", name=words["thanks"]).is_visible()
+    expect(page.get_by_role("heading", name=words["thanks"])).to_be_visible()
     code = page.get_by_test_id("receipt-code").inner_text()
     assert len(code.replace("-", "")) == 24
     assert _drawn_qr_reads(page, f"{live_server.url}/f/receipt/?code={code}")
@@ -114,8 +115,8 @@ def test_a_person_sends_feedback_and_reads_the_receipt_page_on_a_phone(
     page.screenshot(path=str(artifacts / f"feedback-thanks-{language}-390.png"), full_page=True)
 
     page.get_by_test_id("status-link").click()
-    assert page.get_by_test_id("public-status").inner_text() == words["status"]
-    assert page.get_by_test_id("sent-text").inner_text() == words["text"]
+    expect(page.get_by_test_id("public-status")).to_have_text(words["status"])
+    expect(page.get_by_test_id("sent-text")).to_have_text(words["text"])
     assert _width(page) <= PHONE["width"]
     assert _serious(page) == []
     page.screenshot(path=str(artifacts / f"feedback-status-{language}-390.png"), full_page=True)
@@ -130,7 +131,7 @@ def test_the_form_is_usable_with_the_keyboard_alone(browser, live_server, artifa
     page.screenshot(path=str(artifacts / "feedback-form-en-1280.png"), full_page=True)
     page.locator("#id_text").focus()
     page.keyboard.type("Typed with the keyboard only.")
-    assert "29 of 5,000" in page.locator("#text-counter").inner_text()
+    expect(page.locator("#text-counter")).to_contain_text("29 of 5,000")
     page.locator("#id_consent_read").focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Send my feedback").focus()

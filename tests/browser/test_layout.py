@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from audits.models import AuditRun
 from orgs.demo import DEMO_PASSWORD
@@ -123,7 +124,7 @@ def test_the_404_page_is_drawn_in_the_layout_with_a_way_back(browser, live_serve
     _login(page, live_server.url, "demo")
     response = page.goto(live_server.url + "/reviews/999999/")
     assert response is not None and response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").count()
     assert _scroll_width(page) <= PHONE["width"]
     page.screenshot(path=str(artifacts / "404-phone.png"), full_page=True)

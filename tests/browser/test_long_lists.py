@@ -2,6 +2,7 @@
 page fits a phone without sideways scrolling."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_review_pages import _login
 from tests.perf import fill
@@ -20,12 +21,12 @@ def test_the_register_pages_sixty_harms(browser, live_server, artifacts, review,
     _login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/reviews/{review.pk}/register/")
     pager = page.get_by_test_id("pager")
-    assert "Page 1 of 2 (60 in all)" in pager.inner_text()
+    expect(pager).to_contain_text("Page 1 of 2 (60 in all)")
     assert page.locator("table.register tbody tr").count() == 50
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(artifacts / f"register-pager-{width}.png"), full_page=False)
     pager.get_by_role("link", name="Next →").click()
     page.wait_for_url("**page=2")
     assert page.locator("table.register tbody tr").count() == 10
-    assert "Page 2 of 2" in page.get_by_test_id("pager").inner_text()
+    expect(page.get_by_test_id("pager")).to_contain_text("Page 2 of 2")
     context.close()

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from orgs.demo import DEMO_PASSWORD
 from reviews.modelcards.models import ModelCardVersion
@@ -33,7 +34,7 @@ def test_the_preview_follows_the_typing_and_publishing_freezes(browser, live_ser
     page.wait_for_url(live_server.url + reverse("modelcard_version", args=[draft.pk]))
     page.get_by_role("button", name=f"Publish v{draft.number}").click()
     page.wait_for_load_state()
-    assert page.get_by_text("is published and can no longer change").is_visible()
+    expect(page.get_by_text("is published and can no longer change")).to_be_visible()
     page.screenshot(path=str(artifacts / "modelcard-published.png"), full_page=False)
     draft.refresh_from_db()
     assert draft.status == "published" and "**Region**" in draft.sections["factors"]

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from reviews import services
 from reviews.models import ReviewStatus
@@ -31,10 +32,10 @@ def test_an_owner_and_a_reviewer_sign_off_and_approve_in_the_browser(
         page.get_by_role("link", name="Pre-launch review").click()
         page.get_by_label("Approve").check()
         page.get_by_role("button", name="Record sign-off").click()
-        assert page.get_by_text("Your sign-off is recorded.").is_visible()
+        expect(page.get_by_text("Your sign-off is recorded.")).to_be_visible()
         if username == "olivia":
             page.get_by_role("button", name="Approve", exact=True).click()
-            assert page.get_by_test_id("review-status").inner_text() == "Approved"
+            expect(page.get_by_test_id("review-status")).to_have_text("Approved")
             page.screenshot(path=str(artifacts / "review-approved.png"), full_page=True)
         context.close()
     review.refresh_from_db()

@@ -5,6 +5,7 @@ approval, accept it, sign off, approve, see the review frozen, reopen."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from audits import services as audits
 from audits.models import GateVerdict, Verdict
@@ -21,13 +22,21 @@ def _login(browser, base: str, username: str, width: int = 1280):
     page.goto(f"{base}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    _press(page, page.get_by_role("button", name="Log in"))
     page.wait_for_load_state()
     return context, page
 
 
-def _flash(page) -> str:
-    return page.locator(".messages").inner_text()
+def _press(page, control) -> None:
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        control.click()
+
+
+def _flash_says(page, text: str) -> None:
+    # expect() retries until the new page has loaded; reading the text at once could read
+    # the page the click is leaving.
+    expect(page.locator(".messages")).to_contain_text(text)
 
 
 def test_a_team_carries_a_review_from_draft_to_approved_and_reopens_it(
@@ -50,20 +59,20 @@ def test_a_team_carries_a_review_from_draft_to_approved_and_reopens_it(
 
     # Add two harms in the register, edit one.
     page.goto(review_url)
-    page.get_by_role("link", name="Harm register").click()
+    _press(page, page.get_by_role("link", name="Harm register"))
     for title in ("Thin files declined", "Postcode proxy"):
         form = page.locator("#add-harm")
         form.evaluate("details => { details.open = true; }")
         form.get_by_label("Title").fill(title)
         form.get_by_label("Category").select_option("opportunity-loss")
-        form.get_by_role("button", name="Add harm").click()
-        assert "Harm added." in _flash(page)
+        _press(page, form.get_by_role("button", name="Add harm"))
+        _flash_says(page, "Harm added.")
     thin = Harm.objects.get(title="Thin files declined")
     postcode = Harm.objects.get(title="Postcode proxy")
-    page.locator(f"#harm-{thin.pk}").get_by_role("link", name="Edit").click()
+    _press(page, page.locator(f"#harm-{thin.pk}").get_by_role("link", name="Edit"))
     page.get_by_label("Title").fill("Thin credit files declined")
-    page.get_by_role("button", name="Save changes").click()
-    assert "Saved" in _flash(page)
+    _press(page, page.get_by_role("button", name="Save changes"))
+    _flash_says(page, "Saved")
     thin.refresh_from_db()
     assert thin.title == "Thin credit files declined"
 
@@ -73,42 +82,43 @@ def test_a_team_carries_a_review_from_draft_to_approved_and_reopens_it(
         row.locator("details.rate summary").click()
         row.get_by_label("Severity").select_option("5")
         row.get_by_label("Likelihood").select_option("4")
-        row.get_by_role("button", name="Save rating").click()
-        assert "rating" in _flash(page)
+        _press(page, row.get_by_role("button", name="Save rating"))
+        _flash_says(page, "rating")
     row = page.locator(f"#harm-{thin.pk}")
     row.locator("summary", has_text="Add mitigation").click()
     row.get_by_label("Action").fill("Use rent and utility history")
     row.get_by_label("Owner").select_option(label="olivia")
-    row.get_by_role("button", name="Add mitigation").click()
-    assert "Mitigation added." in _flash(page)
+    _press(page, row.get_by_role("button", name="Add mitigation"))
+    _flash_says(page, "Mitigation added.")
 
     # The readiness panel names the unmitigated harm and the failing gate; accept the harm.
     page.goto(review_url)
     panel = page.get_by_test_id("readiness")
-    assert "Postcode proxy" in panel.inner_text() and "blocks launch" in panel.inner_text()
+    expect(panel).to_contain_text("Postcode proxy")
+    expect(panel).to_contain_text("blocks launch")
     blocker = panel.locator("li.blocker-harm")
     blocker.get_by_text("Accept this risk").click()
     blocker.get_by_label("Justification").fill("Postcode is removed in v3.1, due in May.")
-    blocker.get_by_role("button", name="Record the acceptance").click()
-    assert "is accepted until" in _flash(page)
+    _press(page, blocker.get_by_role("button", name="Record the acceptance"))
+    _flash_says(page, "is accepted until")
 
     # Send for sign-off; both sign.
-    page.get_by_role("button", name="Send for sign-off").click()
-    assert page.get_by_test_id("review-status").inner_text() == "In review"
+    _press(page, page.get_by_role("button", name="Send for sign-off"))
+    expect(page.get_by_test_id("review-status")).to_have_text("In review")
     page.get_by_label("Approve").check()
-    page.get_by_role("button", name="Record sign-off").click()
+    _press(page, page.get_by_role("button", name="Record sign-off"))
     ravi_context, ravi = _login(browser, base, "ravi", width=390)
     ravi.goto(review_url)
     ravi.get_by_label("Approve").check()
-    ravi.get_by_role("button", name="Record sign-off").click()
-    assert "Your sign-off is recorded." in _flash(ravi)
+    _press(ravi, ravi.get_by_role("button", name="Record sign-off"))
+    _flash_says(ravi, "Your sign-off is recorded.")
     ravi_context.close()
 
     # Approval is refused while the gate fails, and the page says which gate.
     page.goto(review_url)
-    page.get_by_role("button", name="Approve", exact=True).click()
-    assert "Cannot approve: Launch gate" in _flash(page)
-    assert page.get_by_test_id("review-status").inner_text() == "In review"
+    _press(page, page.get_by_role("button", name="Approve", exact=True))
+    _flash_says(page, "Cannot approve: Launch gate")
+    expect(page.get_by_test_id("review-status")).to_have_text("In review")
     page.screenshot(path=str(artifacts / "review-walk-gate-blocks.png"), full_page=True)
 
     # Accept the gate's risk, then approve.
@@ -116,24 +126,24 @@ def test_a_team_carries_a_review_from_draft_to_approved_and_reopens_it(
     blocker.get_by_text("Accept this risk").click()
     blocker.get_by_label("Justification").fill("Branch pilot; a person decides every decline.")
     blocker.get_by_label("Conditions (optional)").fill("Re-audit monthly.")
-    blocker.get_by_role("button", name="Record the acceptance").click()
-    assert "Nothing blocks approval" in page.get_by_test_id("readiness").inner_text()
-    page.get_by_role("button", name="Approve", exact=True).click()
-    assert page.get_by_test_id("review-status").inner_text() == "Approved"
-    assert "frozen" in page.get_by_test_id("frozen").inner_text()
+    _press(page, blocker.get_by_role("button", name="Record the acceptance"))
+    expect(page.get_by_test_id("readiness")).to_contain_text("Nothing blocks approval")
+    _press(page, page.get_by_role("button", name="Approve", exact=True))
+    expect(page.get_by_test_id("review-status")).to_have_text("Approved")
+    expect(page.get_by_test_id("frozen")).to_contain_text("frozen")
     page.screenshot(path=str(artifacts / "review-walk-approved.png"), full_page=True)
 
     # Frozen: the register offers no edits; a direct edit page sends you back with why.
-    page.get_by_role("link", name="Harm register").click()
-    assert page.get_by_text("the register is read-only").is_visible()
+    _press(page, page.get_by_role("link", name="Harm register"))
+    expect(page.get_by_text("the register is read-only")).to_be_visible()
     assert page.locator("#add-harm").count() == 0
     page.goto(f"{base}/harms/{thin.pk}/edit/")
-    assert "so it is frozen" in _flash(page)
+    _flash_says(page, "so it is frozen")
 
     # Reopen: a new sign-off round.
     page.goto(review_url)
-    page.get_by_role("button", name="Reopen (starts a new sign-off round)").click()
-    assert page.get_by_test_id("review-status").inner_text() == "In review"
+    _press(page, page.get_by_role("button", name="Reopen (starts a new sign-off round)"))
+    expect(page.get_by_test_id("review-status")).to_have_text("In review")
     review.refresh_from_db()
     assert (review.status, review.round) == (ReviewStatus.IN_REVIEW, 2)
     assert RiskAcceptance.objects.filter(review=review).count() == 2

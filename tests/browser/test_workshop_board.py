@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from orgs.models import Role
 from reviews.workshops import services as ws
@@ -35,7 +36,7 @@ def test_two_participants_add_and_rate_and_the_facilitator_sees_it_live(
     _login(host, base, "fatima")
     host.goto(board_url)
     host.get_by_role("button", name="Open workshop").click()
-    assert host.get_by_test_id("workshop-status").inner_text() == "Open"
+    expect(host.get_by_test_id("workshop-status")).to_have_text("Open")
     host.evaluate("() => { window.__sameDocument = true; }")  # lost if the page reloads
 
     guests = []
