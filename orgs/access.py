@@ -22,7 +22,9 @@ loses everything at once: seats, facilitator rights and guest links included.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -31,6 +33,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from .models import Membership, Organization, Role
 
@@ -353,11 +356,46 @@ def _authenticated(user: Actor) -> bool:
     return user is not None and bool(user.is_authenticated)
 
 
+# Within one request, each person's roles are read once (user id → organization id → role):
+# a page asks ``can`` for every button it may show. ``remembering_roles`` turns this on for
+# the length of a request (CurrentOrganizationMiddleware); any save or delete of a
+# membership forgets everything read so far, so a role changed mid-request is seen at once.
+# Outside a request (tasks, commands, services called directly) every check reads afresh.
+_remembered: ContextVar[dict[int, dict[int, str]] | None] = ContextVar(
+    "forethought_roles", default=None
+)
+
+
+@contextmanager
+def remembering_roles() -> Iterator[None]:
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _forget_roles(**_: object) -> None:
+    remembered = _remembered.get()
+    if remembered is not None:
+        remembered.clear()
+
+
+post_save.connect(_forget_roles, sender=Membership, dispatch_uid="access-forget-roles-save")
+post_delete.connect(_forget_roles, sender=Membership, dispatch_uid="access-forget-roles-delete")
+
+
+def _read_standings(user_id: int) -> dict[int, str]:
+    return dict(Membership.objects.filter(user_id=user_id).values_list("organization_id", "role"))
+
+
 def standing(user: Actor, organization: Organization | int) -> str:
     """The user's role in the organization, or ``outsider`` / ``anonymous``."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     org_id = organization if isinstance(organization, int) else organization.pk
+    if _remembered.get() is not None:
+        return standings(user).get(org_id, OUTSIDER)
     role = (
         Membership.objects.filter(user_id=user.pk, organization_id=org_id)
         .values_list("role", flat=True)
@@ -370,7 +408,12 @@ def standings(user: Actor) -> dict[int, str]:
     """Organization id → role, for every organization the user belongs to."""
     if user is None or not user.is_authenticated:
         return {}
-    return dict(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+    remembered = _remembered.get()
+    if remembered is None:
+        return _read_standings(user.pk)
+    if user.pk not in remembered:
+        remembered[user.pk] = _read_standings(user.pk)
+    return dict(remembered[user.pk])
 
 
 def _path(model: type[models.Model], relation: str) -> str | None:

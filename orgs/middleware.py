@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from . import access
 from .selectors import organizations_for
 
 SESSION_KEY = "current_organization_id"
@@ -18,6 +19,11 @@ class CurrentOrganizationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The rest of the request reads each person's roles once (orgs.access).
+        with access.remembering_roles():
+            return self._call(request)
+
+    def _call(self, request: HttpRequest) -> HttpResponse:
         request.organization = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

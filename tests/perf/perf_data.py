@@ -22,10 +22,9 @@ from .registry import CEILINGS, PAGE_MODELS, SKIP, World, filler
 
 PAGE_MODELS.update({"audits/runs": AuditRun, "audits/datasets": Dataset})
 # The review page shows every capability's summary (harms, workshops, audits, acceptances,
-# compliance, feedback, model card, monitoring): constant in the data, but each access
-# check reads the viewer's role again (~19 of its queries); a per-request cache of the
-# role in orgs/access.py would bring it under the default.
-CEILINGS["review_detail"] = 75
+# compliance, feedback, model card, monitoring): constant in the data, 47 queries with the
+# viewer's roles read once per request (orgs/access.py; 71 before).
+CEILINGS["review_detail"] = 50
 SKIP.update(
     {
         "audit_run_json": "a download of one result, not a list",
